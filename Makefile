@@ -1,0 +1,63 @@
+# eksforge.platform — the README's two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# The sandbox's default state folder and ports (`python -m sandbox --help`).
+export EKSFORGE_SANDBOX_DIR ?= $(CURDIR)/.sandbox
+INVENTORY ?= inventories/local
+
+.PHONY: help setup demo test lint sanity pytest molecule sandbox-up sandbox-down sandbox-status \
+        sandbox-reset destroy bench clean
+
+help:
+	@echo "make demo    - set up .venv, start the sandbox, run playbooks/site.yml on $(INVENTORY), print a summary"
+	@echo "make test    - everything CI checks: ansible-lint, ansible-test sanity, pytest, molecule"
+	@echo "make setup | sandbox-up | sandbox-down | sandbox-status | sandbox-reset | destroy | bench | clean"
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt scripts/bootstrap.sh scripts/install-tools.sh
+	scripts/bootstrap.sh
+
+sandbox-up: setup
+	$(BIN)/python -m sandbox up
+
+sandbox-down: setup
+	$(BIN)/python -m sandbox down
+
+sandbox-status: setup
+	$(BIN)/python -m sandbox status
+
+sandbox-reset: setup
+	$(BIN)/python -m sandbox reset
+
+demo: sandbox-up
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/site.yml
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/summary.yml
+
+destroy: setup
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/destroy.yml
+
+lint: setup
+	$(BIN)/ansible-lint --profile production
+
+sanity: setup
+	scripts/sanity.sh
+
+pytest: setup
+	$(BIN)/python -m pytest
+
+molecule: setup
+	scripts/molecule.sh
+
+test: setup lint sanity pytest molecule
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	-$(BIN)/python -m sandbox down 2>/dev/null
+	rm -rf .build .pytest_cache .hypothesis bench/results

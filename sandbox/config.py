@@ -1,0 +1,62 @@
+"""Where the sandbox keeps its state and which ports it listens on (docs/architecture.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_AWS_PORT = 45660
+DEFAULT_K8S_PORT = 45661
+# Credentials the sandbox hands out; moto accepts any, these are the conventional ones.
+ACCESS_KEY_ID = "testing"
+SECRET_ACCESS_KEY = "testing"
+DEFAULT_REGION = "us-east-1"
+INTERNAL_HEADER = "X-Eksforge-Sandbox-Internal"
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    state_dir: Path
+    aws_port_setting: int
+    k8s_port_setting: int
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "SandboxConfig":
+        env = os.environ if environ is None else environ
+        return cls(
+            state_dir=Path(env.get("EKSFORGE_SANDBOX_DIR") or REPO_ROOT / ".sandbox").resolve(),
+            aws_port_setting=int(env.get("EKSFORGE_SANDBOX_AWS_PORT", DEFAULT_AWS_PORT)),
+            k8s_port_setting=int(env.get("EKSFORGE_SANDBOX_K8S_PORT", DEFAULT_K8S_PORT)),
+        )
+
+    def path(self, name: str) -> Path:
+        return self.state_dir / name
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.state_dir / "tls"
+
+    @property
+    def ca_cert_path(self) -> Path:
+        return self.tls_dir / "ca.crt"
+
+    def running_port(self, process: str) -> int | None:
+        """The port a running process wrote to `<process>.port`, or None."""
+        try:
+            return int(self.path(f"{process}.port").read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.running_port('aws') or self.aws_port_setting}"
+
+    @property
+    def k8s_base_url(self) -> str:
+        return f"https://127.0.0.1:{self.running_port('k8s') or self.k8s_port_setting}"
+
+    def cluster_endpoint(self, region: str, name: str) -> str:
+        """The Kubernetes API URL the EKS extension reports for a cluster."""
+        return f"{self.k8s_base_url}/clusters/{region}/{name}"

