@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=$(pwd)/.venv
-build=$(pwd)/.build
+# Outside the checkout: inside it, ansible-test would ask git and see only tracked files (none here).
+build=$(mktemp -d "${TMPDIR:-/tmp}/eksforge-sanity.XXXXXX")
+trap 'rm -rf "$build"' EXIT
 root=$build/collections/ansible_collections
-rm -rf "$build/dist" "$root"
 mkdir -p "$build/dist" "$root"
 "$venv/bin/ansible-galaxy" collection build --force --output-path "$build/dist" . >/dev/null
 "$venv/bin/ansible-galaxy" collection install --no-deps --force -p "$build/collections" "$build"/dist/eksforge-platform-*.tar.gz >/dev/null
@@ -17,6 +18,11 @@ for dep in amazon/aws community/aws kubernetes/core community/general; do
   ln -sfn "$site/$dep" "$root/$dep"
 done
 if ls tests/sanity/ignore-*.txt >/dev/null 2>&1; then echo "sanity ignore files are not allowed" >&2; exit 1; fi
+# ansible-test bootstraps pip in its venvs with a script it downloads; give it an offline one.
+test_root=$("$venv/bin/python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')
+pip_version=$(sed -n "s/^ *pip='\(.*\)',$/\1/p" "$test_root/_internal/python_requirements.py")
+mkdir -p ~/.ansible/test/cache
+cp scripts/lib/get_pip_offline.py ~/.ansible/test/cache/get_pip_${pip_version//./_}.py
 cd "$root/eksforge/platform"
 python_version=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 "$venv/bin/ansible-test" sanity --venv --requirements --python "$python_version" --color no "$@"
