@@ -1,0 +1,149 @@
+"""Drive the sandbox and ansible-playbook from Python: used by the tests' fixtures and by bench/.
+
+`start(state_dir)` brings up a private sandbox on free ports; `Sandbox` wraps its control API;
+`run_playbook` runs a play against it and reports the recap and the AWS API calls the run made.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, REPO_ROOT, SECRET_ACCESS_KEY
+
+VENV_BIN = Path(sys.executable).parent
+RECAP = re.compile(
+    r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)"
+    r"\s+failed=(?P<failed>\d+)\s+skipped=(?P<skipped>\d+)\s+rescued=(?P<rescued>\d+)\s+ignored=(?P<ignored>\d+)",
+    re.MULTILINE,
+)
+
+
+@dataclass
+class Sandbox:
+    """A running sandbox: its state folder, environment and control API."""
+
+    state_dir: Path
+    env: dict[str, str]
+
+    def _port(self, process: str) -> int:
+        return int((self.state_dir / f"{process}.port").read_text().strip())
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._port('aws')}"
+
+    def control(self, method: str, path: str, body: dict | None = None) -> dict:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.aws_endpoint}/_sandbox/{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            payload = response.read()
+        return json.loads(payload) if payload else {}
+
+    def calls(self) -> list[dict]:
+        return self.control("GET", "calls")["calls"]
+
+    def reset_calls(self) -> None:
+        self.control("DELETE", "calls")
+
+    def set_faults(self, **faults) -> None:
+        self.control("PUT", "faults", faults)
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "faults")
+
+    def reset(self) -> None:
+        """Forget every resource, counter and fault."""
+        self.control("POST", "reset")
+
+    def boto3_client(self, service: str, region: str = DEFAULT_REGION):
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.aws_endpoint, region_name=region,
+                            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+
+    def command(self, *args: str) -> subprocess.CompletedProcess:
+        """`python -m sandbox <args>` for this sandbox."""
+        return subprocess.run([sys.executable, "-m", "sandbox", *args], cwd=REPO_ROOT, env=self.env,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    def stop(self) -> None:
+        self.command("down")
+
+
+def start(state_dir: Path) -> Sandbox:
+    """Start a private sandbox in `state_dir` on free ports; raises if it does not come up."""
+    env = dict(os.environ,
+               EKSFORGE_SANDBOX_DIR=str(state_dir),
+               EKSFORGE_SANDBOX_AWS_PORT="0",
+               EKSFORGE_SANDBOX_K8S_PORT="0",
+               PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    running = Sandbox(state_dir=Path(state_dir), env=env)
+    started = running.command("up")
+    if started.returncode != 0:
+        raise RuntimeError(f"sandbox did not start:\n{started.stdout}{started.stderr}")
+    return running
+
+
+@dataclass
+class PlaybookRun:
+    """What one ansible-playbook run did: exit code, output, recap per host, API calls, wall time."""
+
+    rc: int
+    output: str
+    recap: dict[str, dict[str, int]]
+    calls: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> int:
+        return sum(host["changed"] for host in self.recap.values())
+
+    @property
+    def failed(self) -> int:
+        return sum(host["failed"] + host["unreachable"] for host in self.recap.values())
+
+    @property
+    def mutating_calls(self) -> list[dict]:
+        return [call for call in self.calls if call["kind"] == "mutating"]
+
+    @property
+    def total_calls(self) -> int:
+        return sum(call["count"] for call in self.calls)
+
+    def count(self, action: str) -> int:
+        return sum(call["count"] for call in self.calls if call["action"] == action)
+
+
+def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventories/local",
+                 extra_vars: dict | None = None, check: bool = False, diff: bool = False,
+                 tags: str | None = None, timeout: int = 900) -> PlaybookRun:
+    """Run `playbook` (relative to the repo root, or absolute) with the inventory's endpoint pointed at
+    this sandbox; counters are reset first, so `calls` are exactly this run's."""
+    variables = {"aws_endpoint_url": sandbox.aws_endpoint, **(extra_vars or {})}
+    command = [str(VENV_BIN / "ansible-playbook"), "-i", inventory, playbook, "-e", json.dumps(variables)]
+    if check:
+        command.append("--check")
+    if diff:
+        command.append("--diff")
+    if tags:
+        command += ["--tags", tags]
+    env = dict(sandbox.env, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_FORCE_COLOR="0")
+    sandbox.reset_calls()
+    began = time.monotonic()
+    finished = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    seconds = time.monotonic() - began
+    recap = {match["host"]: {key: int(value) for key, value in match.groupdict().items() if key != "host"}
+             for match in RECAP.finditer(finished.stdout)}
+    return PlaybookRun(rc=finished.returncode, output=finished.stdout + finished.stderr, recap=recap,
+                       calls=sandbox.calls(), seconds=seconds)
