@@ -1,0 +1,1 @@
+"""Benchmarks of eksforge.platform against the sandbox (not shipped): `python -m bench`."""

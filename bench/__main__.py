@@ -1,0 +1,82 @@
+"""Benchmarks: `python -m bench [suite ...]` (make bench). Results go to bench/results/<suite>.json and a
+Markdown table on stdout, which the README quotes.
+
+Suites:
+  infra  cold and no-op runs of playbooks/site.yml (infra layer) against a private sandbox, then the
+         same resources built by bench/baseline/infra.yml (plain amazon.aws / community.aws modules),
+         in the same sandbox process: wall time, changed count, API calls by action.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from sandbox import harness
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+
+def summarize(label: str, run: harness.PlaybookRun) -> dict:
+    if run.rc != 0:
+        raise SystemExit(f"{label} failed (rc={run.rc}):\n{run.output[-4000:]}")
+    by_action = sorted(run.calls, key=lambda call: (-call["count"], call["service"], call["action"]))
+    return {
+        "label": label,
+        "seconds": round(run.seconds, 1),
+        "changed": run.changed,
+        "api_calls": run.total_calls,
+        "mutating_calls": sum(call["count"] for call in run.mutating_calls),
+        "calls_by_action": [{"action": f"{call['service']}:{call['action']}", "kind": call["kind"],
+                             "count": call["count"]} for call in by_action],
+    }
+
+
+def cold_and_noop(sandbox: harness.Sandbox, name: str, playbook: str, **options) -> list[dict]:
+    sandbox.reset()
+    cold = summarize(f"{name} cold", harness.run_playbook(sandbox, playbook, **options))
+    noop = summarize(f"{name} no-op", harness.run_playbook(sandbox, playbook, **options))
+    return [cold, noop]
+
+
+def infra(sandbox: harness.Sandbox) -> list[dict]:
+    return (cold_and_noop(sandbox, "eksforge site.yml", "playbooks/site.yml")
+            + cold_and_noop(sandbox, "baseline playbook", str(BENCH_DIR / "baseline" / "infra.yml"),
+                            inventory="localhost,",
+                            extra_vars={"aws_access_key": "testing", "aws_secret_key": "testing"}))
+
+
+SUITES = {"infra": infra}
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| run | wall time (s) | changed | API calls | mutating calls |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {row['label']} | {row['seconds']} | {row['changed']} | {row['api_calls']} | {row['mutating_calls']} |"
+              for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("suites", nargs="*", choices=list(SUITES), default=list(SUITES))
+    args = parser.parse_args(argv)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="eksforge-bench-") as state_dir:
+        sandbox = harness.start(Path(state_dir))
+        try:
+            for suite in args.suites:
+                rows = SUITES[suite](sandbox)
+                (RESULTS_DIR / f"{suite}.json").write_text(json.dumps(rows, indent=2) + "\n")
+                print(f"## {suite}\n\n{table(rows)}\n")
+        finally:
+            sandbox.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
