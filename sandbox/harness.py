@@ -64,6 +64,9 @@ class Sandbox:
         """Forget every resource, counter and fault."""
         self.control("POST", "reset")
 
+    def mutating_calls(self) -> list[dict]:
+        return [call for call in self.calls() if call["kind"] == "mutating"]
+
     def boto3_client(self, service: str, region: str = DEFAULT_REGION):
         import boto3
 
@@ -85,7 +88,13 @@ def start(state_dir: Path) -> Sandbox:
                EKSFORGE_SANDBOX_DIR=str(state_dir),
                EKSFORGE_SANDBOX_AWS_PORT="0",
                EKSFORGE_SANDBOX_K8S_PORT="0",
+               AWS_ACCESS_KEY_ID=ACCESS_KEY_ID,
+               AWS_SECRET_ACCESS_KEY=SECRET_ACCESS_KEY,
+               ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
                PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    # Whatever the caller's shell points boto3 at must not leak into runs against the sandbox.
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_URL", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        env.pop(name, None)
     running = Sandbox(state_dir=Path(state_dir), env=env)
     started = running.command("up")
     if started.returncode != 0:
@@ -147,3 +156,27 @@ def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventori
              for match in RECAP.finditer(finished.stdout)}
     return PlaybookRun(rc=finished.returncode, output=finished.stdout + finished.stderr, recap=recap,
                        calls=sandbox.calls(), seconds=seconds)
+
+
+def run_module(sandbox: Sandbox, module: str, args: dict, *, check: bool = False, diff: bool = False,
+               expect_failure: bool = False) -> dict:
+    """Run one module with `ansible localhost -m` against the sandbox; returns its result dict.
+
+    `endpoint_url` is set to the sandbox; the run must fail exactly when `expect_failure` says so.
+    """
+    command = [str(VENV_BIN / "ansible"), "localhost", "-m", module,
+               "-a", json.dumps(dict(args, endpoint_url=sandbox.aws_endpoint))]
+    if check:
+        command.append("--check")
+    if diff:
+        command.append("--diff")
+    env = dict(sandbox.env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
+               ANSIBLE_LOCALHOST_WARNING="0")
+    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    try:
+        result = json.loads(done.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    except (ValueError, KeyError, IndexError) as error:
+        raise AssertionError(f"ansible failed (rc={done.returncode}):\n{done.stdout}\n{done.stderr}") from error
+    if bool(result.get("failed")) != expect_failure:
+        raise AssertionError(f"{module} {'succeeded' if expect_failure else 'failed'} unexpectedly: {result}")
+    return result
