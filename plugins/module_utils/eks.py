@@ -1,0 +1,318 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, eksforge maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Shared helpers for the EKS modules of eksforge.platform.
+
+Two kinds of code live here:
+
+* pure functions ("what to change") that take plain dicts and return plain data or raise
+  :class:`EksPlanError`; the unit tests exercise them without AWS;
+* thin AWS helpers (client with retries, describe-or-None, tag sync by ARN, polling of
+  asynchronous states and of ``describe_update``) used by every EKS module.
+"""
+
+import re
+import time
+
+try:
+    import botocore
+except ImportError:
+    pass  # caught by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+
+class EksPlanError(Exception):
+    """The requested state can't be reached; raised before any mutating call is made."""
+
+
+class EksWaitError(Exception):
+    """An asynchronous EKS operation failed or did not finish in time."""
+
+
+# ---------------------------------------------------------------------------
+# Pure helpers
+# ---------------------------------------------------------------------------
+
+_K8S_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+
+
+def parse_kubernetes_version(version):
+    """'1.31' -> (1, 31). Refuses what YAML does to an unquoted 1.30 (the float 1.3)."""
+    match = _K8S_VERSION.match(str(version).strip())
+    if not match:
+        raise EksPlanError(f"Kubernetes version {version!r} is not of the form MAJOR.MINOR (for example '1.31').")
+    major, minor = int(match.group(1)), int(match.group(2))
+    if major == 1 and minor < 10:
+        # No EKS version has a one-digit minor; this is YAML reading 1.30 as the float 1.3.
+        raise EksPlanError(f"Kubernetes version {version!r} looks like an unquoted YAML float; quote it, for example '1.30'.")
+    return major, minor
+
+
+def plan_version_change(current, desired, what="cluster"):
+    """Return the version to move to, or None when nothing changes.
+
+    EKS moves the control plane one minor version at a time and never backwards, so a skip or a
+    downgrade is refused here, before any call that mutates.
+    """
+    if desired is None or current is None:
+        return None
+    cur, want = parse_kubernetes_version(current), parse_kubernetes_version(desired)
+    if want == cur:
+        return None
+    if want < cur:
+        raise EksPlanError(f"Refusing to downgrade {what} from Kubernetes {current} to {desired}: EKS cannot downgrade.")
+    if want[0] != cur[0] or want[1] != cur[1] + 1:
+        raise EksPlanError(
+            f"Refusing to upgrade {what} from Kubernetes {current} to {desired}: EKS upgrades one minor version at a time; "
+            f"upgrade to {cur[0]}.{cur[1] + 1} first."
+        )
+    return str(desired)
+
+
+def diff_tags(current, desired, purge_tags):
+    """(tags to set, keys to remove); desired None means tags are not managed."""
+    if desired is None:
+        return {}, []
+    to_set, to_unset = compare_aws_tags(current or {}, desired, purge_tags)
+    return to_set, sorted(to_unset)
+
+
+def tags_after(current, desired, purge_tags):
+    to_set, to_unset = diff_tags(current, desired, purge_tags)
+    result = {k: v for k, v in (current or {}).items() if k not in to_unset}
+    result.update({k: str(v) for k, v in to_set.items()})
+    return result
+
+
+def immutable_violations(current, desired, fields):
+    """Fields the user set to a value that differs from the existing resource's, which AWS can't change."""
+    return [f for f in fields if desired.get(f) is not None and current.get(f) is not None and desired[f] != current[f]]
+
+
+def fail_on_immutable(current, desired, fields, what):
+    violations = immutable_violations(current, desired, fields)
+    if violations:
+        details = "; ".join(f"{f}: existing {current[f]!r}, requested {desired[f]!r}" for f in violations)
+        raise EksPlanError(f"Cannot change {', '.join(violations)} of existing {what} (AWS does not allow it; recreate instead). {details}")
+
+
+def merge_view(before, desired):
+    """The view after applying every field the user set (None means 'not managed')."""
+    after = dict(before)
+    after.update({k: v for k, v in desired.items() if v is not None})
+    return after
+
+
+def view_diff(before, desired, tags, purge_tags):
+    """{before, after} for diff mode: the current view, and it with every managed field and the tags applied."""
+    before = {k: v for k, v in before.items() if v is not None}
+    after = {k: v for k, v in merge_view(before, desired).items() if v is not None}
+    after["tags"] = tags_after(before.get("tags"), tags, purge_tags)
+    return {"before": before, "after": after}
+
+
+def to_snake(resource):
+    """camel_dict_to_snake_dict that leaves user-defined keys (tags, labels) untouched."""
+    if not resource:
+        return {}
+    return camel_dict_to_snake_dict(resource, ignore_list=["tags", "labels"])
+
+
+# ---------------------------------------------------------------------------
+# Polling (pure apart from the injected sleep/clock)
+# ---------------------------------------------------------------------------
+
+
+def poll(fetch, is_done, timeout, describe="operation", is_failed=None, sleep=time.sleep, clock=time.monotonic):
+    """Call fetch() until is_done(value); raise EksWaitError on is_failed(value) or timeout.
+
+    The delay starts small and grows to 15 s: EKS add-on and access changes settle in seconds while
+    cluster creation takes minutes, and botocore's fixed 30 s waiter delay would make every short
+    operation wait 30 s.
+    """
+    deadline = clock() + timeout
+    delay = 1.0
+    while True:
+        value = fetch()
+        if is_done(value):
+            return value
+        if is_failed is not None:
+            reason = is_failed(value)
+            if reason:
+                raise EksWaitError(f"{describe} failed: {reason}")
+        if clock() + delay > deadline:
+            raise EksWaitError(f"Timed out after {timeout}s waiting for {describe}.")
+        sleep(delay)
+        delay = min(delay * 1.5, 15.0)
+
+
+def update_failure(update):
+    """Reason an EKS update failed, or None while it is in progress or successful."""
+    if update.get("status") in ("Failed", "Cancelled"):
+        errors = update.get("errors") or []
+        detail = "; ".join(f"{e.get('errorCode')}: {e.get('errorMessage')}" for e in errors) or "no details"
+        return f"update {update.get('id')} ({update.get('type')}) is {update.get('status')}: {detail}"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# AWS helpers
+# ---------------------------------------------------------------------------
+
+
+# EKS throttles with "ThrottlingException", which AWSRetry does not retry by default.
+EKS_RETRY = AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=["ThrottlingException"])
+
+
+def eks_client(module):
+    return module.client("eks", retry_decorator=EKS_RETRY)
+
+
+def describe_or_none(module, method, result_key, what, **kwargs):
+    """The described resource, or None when EKS says it does not exist."""
+    try:
+        return method(aws_retry=True, **kwargs)[result_key]
+    except is_boto3_error_code("ResourceNotFoundException"):
+        return None
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Couldn't describe {what}")
+
+
+def call(module, method, what, **kwargs):
+    """Run one EKS API call with retries, failing the module with context on error."""
+    try:
+        return method(aws_retry=True, **kwargs)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg=f"Couldn't {what}")
+
+
+def paginate(module, client, operation, result_key, what, **kwargs):
+    """All pages of a list/describe operation; the whole walk is retried on throttling."""
+
+    @EKS_RETRY
+    def walk():
+        return client.get_paginator(operation).paginate(**kwargs).build_full_result()
+
+    try:
+        return walk().get(result_key, [])
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg=f"Couldn't {what}")
+
+
+def sync_tags(module, client, arn, current, desired, purge_tags):
+    """Tag/untag the resource by ARN. Returns True when something changed (or would in check mode)."""
+    to_set, to_unset = diff_tags(current, desired, purge_tags)
+    if not (to_set or to_unset):
+        return False
+    if module.check_mode:
+        return True
+    if to_unset:
+        call(module, client.untag_resource, f"remove tags from {arn}", resourceArn=arn, tagKeys=to_unset)
+    if to_set:
+        call(module, client.tag_resource, f"tag {arn}", resourceArn=arn, tags={k: str(v) for k, v in to_set.items()})
+    return True
+
+
+def wait_or_fail(module, fetch, is_done, describe, is_failed=None, timeout=None):
+    try:
+        return poll(fetch, is_done, timeout if timeout is not None else module.params["wait_timeout"], describe=describe, is_failed=is_failed)
+    except EksWaitError as e:
+        module.fail_json(msg=str(e))
+
+
+def wait_for_update(module, client, update, **ids):
+    """Poll describe_update (ids: name=cluster and optionally nodegroupName/addonName) until the update ends."""
+    update_id = update["id"]
+
+    def fetch():
+        return call(module, client.describe_update, f"describe update {update_id}", updateId=update_id, **ids)["update"]
+
+    return wait_or_fail(module, fetch, lambda u: u.get("status") == "Successful", f"EKS update {update_id} ({update.get('type')})", is_failed=update_failure)
+
+
+def status_failure(failed_statuses):
+    def check(resource):
+        if resource is None:
+            return "it no longer exists"
+        if resource.get("status") in failed_statuses:
+            issues = (resource.get("health") or {}).get("issues") or []
+            detail = "; ".join(f"{i.get('code')}: {i.get('message')}" for i in issues)
+            return f"status {resource.get('status')}" + (f" ({detail})" if detail else "")
+        return None
+
+    return check
+
+
+def wait_for_status(module, fetch, wanted, failed_statuses, describe):
+    return wait_or_fail(module, fetch, lambda r: r is not None and r.get("status") in wanted, describe, is_failed=status_failure(failed_statuses))
+
+
+def wait_for_absence(module, fetch, describe):
+    return wait_or_fail(module, fetch, lambda r: r is None, describe, is_failed=status_failure(("DELETE_FAILED",)))
+
+
+# Statuses a resource passes through on its own; waiting ends them.
+SETTLING_STATUSES = ("CREATING", "UPDATING", "PENDING")
+
+
+class EksResourceRunner:
+    """Common flow of the EKS modules: describe, exit with diff, delete with wait.
+
+    Subclasses set ``what`` (for messages), ``failed_statuses`` and implement ``describe``,
+    ``view`` and ``delete``.
+    """
+
+    what = "resource"
+    failed_statuses = ("FAILED",)
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.client = eks_client(module)
+
+    def describe(self):
+        raise NotImplementedError
+
+    def view(self, resource):
+        raise NotImplementedError
+
+    def delete(self, resource):
+        raise NotImplementedError
+
+    def wait_active(self):
+        return wait_for_status(self.module, self.describe, ("ACTIVE",), self.failed_statuses + ("DELETING",), f"{self.what} to become ACTIVE")
+
+    def settled(self, resource, refresh=False):
+        """With wait, a resource still being created or updated is waited for; else re-read if asked."""
+        if self.params.get("wait") and resource.get("status") in SETTLING_STATUSES:
+            return self.wait_active()
+        return self.describe() if refresh else resource
+
+    def exit(self, changed, resource, diff, **extra):
+        result = to_snake(resource)
+        result.update(extra)
+        if self.module._diff:
+            result["diff"] = diff
+        self.module.exit_json(changed=changed, **result)
+
+    def absent(self):
+        resource = self.describe()
+        if resource is None:
+            self.module.exit_json(changed=False)
+        diff = {"before": self.view(resource), "after": {}}
+        # A deletion already under way (started by an earlier run) is waited for but is no change.
+        changed = resource.get("status") != "DELETING"
+        if self.module.check_mode:
+            self.exit(changed, None, diff)
+        if changed:
+            self.delete(resource)
+        if self.params.get("wait"):
+            wait_for_absence(self.module, self.describe, f"{self.what} to be deleted")
+        self.exit(changed, None, diff)

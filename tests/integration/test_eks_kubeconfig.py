@@ -1,0 +1,166 @@
+"""Integration tests of eksforge.platform.eks_kubeconfig: real ansible runs against the AWS sandbox.
+
+Server and CA come from the sandbox's EKS (DescribeCluster) or are given explicitly; the written file
+is read back with kubectl to prove it is a kubeconfig kubectl accepts.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sandbox import harness
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+ACCOUNT = "123456789012"
+CA_DATA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").decode()
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def aws(clean_sandbox):
+    """The session sandbox, emptied for each test."""
+    return clean_sandbox
+
+
+def run_module(aws, module, args, **options):
+    """Run one module against the sandbox, in eu-west-1 unless the test says otherwise."""
+    return harness.run_module(aws, module, dict({"region": "eu-west-1"}, **args), **options)
+
+
+OTHER = {
+    "apiVersion": "v1", "kind": "Config", "preferences": {},
+    "clusters": [{"name": "kind-kind", "cluster": {"server": "https://127.0.0.1:6443", "certificate-authority-data": "Zm9v"}}],
+    "users": [{"name": "kind-kind", "user": {"client-certificate-data": "YmFy", "client-key-data": "YmF6"}}],
+    "contexts": [{"name": "kind-kind", "context": {"cluster": "kind-kind", "user": "kind-kind"}}],
+    "current-context": "kind-kind",
+}
+
+
+def kubectl(path, *args):
+    done = subprocess.run([str(VENV_BIN / "kubectl"), "--kubeconfig", str(path), *args],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def kubeconfig(aws, **args):
+    return run_module(aws, "eksforge.platform.eks_kubeconfig", args, check=args.pop("check", False), diff=args.pop("diff", False))
+
+
+def mode_of(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_explicit_endpoint_merge_idempotence_mode_and_removal(aws, tmp_path):
+    path = tmp_path / "config"
+    path.write_text(yaml.safe_dump(OTHER))
+    path.chmod(0o644)
+    original = path.read_text()
+    args = dict(cluster_name="demo", path=str(path), endpoint="https://127.0.0.1:45661/clusters/eu-west-1/demo",
+                certificate_authority_data=CA_DATA, alias="{cluster_name}@{region}")
+    arn = f"arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/demo"
+
+    preview = kubeconfig(aws, check=True, diff=True, **args)
+    assert preview["changed"] is True
+    assert preview["context"] == "demo@eu-west-1" and preview["cluster"] == arn and preview["user"] == arn
+    assert preview["diff"]["before"] == original
+    assert "get-token" in preview["diff"]["after"] and "kind-kind" in preview["diff"]["after"]
+    assert path.read_text() == original and mode_of(path) == 0o644
+
+    written = kubeconfig(aws, diff=True, **args)
+    assert written["changed"] is True and written["path"] == str(path)
+    assert written["diff"]["after"] == path.read_text()
+    assert mode_of(path) == 0o600
+    view = json.loads(kubectl(path, "config", "view", "--raw", "-o", "json"))
+    assert view["current-context"] == "demo@eu-west-1"
+    assert {c["name"] for c in view["clusters"]} == {"kind-kind", arn}
+    ours = next(c for c in view["clusters"] if c["name"] == arn)["cluster"]
+    assert ours == {"server": args["endpoint"], "certificate-authority-data": CA_DATA}
+    user = next(u for u in view["users"] if u["name"] == arn)["user"]
+    assert set(user) == {"exec"}  # no token, no key: nothing secret is written
+    assert user["exec"]["command"] == "aws"
+    assert user["exec"]["apiVersion"] == "client.authentication.k8s.io/v1beta1"
+    assert user["exec"]["args"][:6] == ["--region", "eu-west-1", "eks", "get-token", "--cluster-name", "demo"]
+    assert next(u for u in view["users"] if u["name"] == "kind-kind") == OTHER["users"][0]
+    assert "demo@eu-west-1" in kubectl(path, "config", "get-contexts", "-o", "name").split()
+
+    content = path.read_text()
+    assert kubeconfig(aws, **args)["changed"] is False
+    assert path.read_text() == content
+
+    path.chmod(0o644)
+    assert kubeconfig(aws, check=True, **args)["changed"] is True and mode_of(path) == 0o644
+    assert kubeconfig(aws, **args)["changed"] is True and mode_of(path) == 0o600 and path.read_text() == content
+
+    role = kubeconfig(aws, role_arn=f"arn:aws:iam::{ACCOUNT}:role/admin", set_current_context=False, **args)
+    assert role["changed"] is True
+    user = yaml.safe_load(path.read_text())["users"][1]["user"]
+    assert user["exec"]["args"][-2:] == ["--role-arn", f"arn:aws:iam::{ACCOUNT}:role/admin"]
+
+    removal = dict(cluster_name="demo", path=str(path), alias="{cluster_name}@{region}", state="absent")
+    assert kubeconfig(aws, check=True, **removal)["changed"] is True
+    assert path.read_text() != original
+    gone = kubeconfig(aws, diff=True, **removal)
+    assert gone["changed"] is True
+    left = yaml.safe_load(path.read_text())
+    assert left["clusters"] == OTHER["clusters"] and left["users"] == OTHER["users"] and left["contexts"] == OTHER["contexts"]
+    assert left["current-context"] == ""
+    assert kubeconfig(aws, **removal)["changed"] is False
+
+
+def test_new_file_in_new_directory_and_absent_on_missing_file(aws, tmp_path):
+    path = tmp_path / "kube" / "nested" / "config"
+    args = dict(cluster_name="c1", path=str(path), endpoint="https://example.invalid", certificate_authority_data=CA_DATA,
+                cluster_arn=f"arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/c1")
+    assert kubeconfig(aws, check=True, **args)["changed"] is True and not path.exists()
+    assert kubeconfig(aws, **args)["changed"] is True
+    assert mode_of(path) == 0o600 and mode_of(path.parent) == 0o700
+    assert kubectl(path, "config", "current-context").strip() == args["cluster_arn"]
+    other = tmp_path / "missing"
+    assert kubeconfig(aws, cluster_name="c1", path=str(other), state="absent")["changed"] is False
+    assert not other.exists()
+
+
+def test_server_and_ca_from_describe_cluster(aws, tmp_path):
+    eks = aws.boto3_client("eks", "eu-west-1")
+    iam = aws.boto3_client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "eks.amazonaws.com"}}]}
+    role = iam.create_role(RoleName="kubeconfig-test-cluster", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    ec2 = aws.boto3_client("ec2", "eu-west-1")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"eu-west-1{az}")["Subnet"]["SubnetId"]
+               for i, az in enumerate("ab")]
+    eks.create_cluster(name="described", roleArn=role, resourcesVpcConfig={"subnetIds": subnets})
+    for _ in range(120):
+        cluster = eks.describe_cluster(name="described")["cluster"]
+        if cluster["status"] == "ACTIVE":
+            break
+        time.sleep(1)
+    else:
+        pytest.fail(f"cluster did not become ACTIVE: {cluster['status']}")
+
+    path = tmp_path / "config"
+    made = kubeconfig(aws, cluster_name="described", path=str(path))
+    assert made["changed"] is True
+    assert made["cluster"] == made["context"] == made["user"] == cluster["arn"]
+    assert made["endpoint"] == cluster["endpoint"]
+    entry = yaml.safe_load(path.read_text())["clusters"][0]
+    assert entry == {"cluster": {"certificate-authority-data": cluster["certificateAuthority"]["data"],
+                                 "server": cluster["endpoint"]}, "name": cluster["arn"]}
+    assert kubeconfig(aws, cluster_name="described", path=str(path))["changed"] is False
+
+    missing = run_module(aws, "eksforge.platform.eks_kubeconfig", dict(cluster_name="nope", path=str(path)), expect_failure=True)
+    assert "not found" in missing["msg"]

@@ -1,0 +1,648 @@
+"""The EKS modules against the sandbox: create -> no-op -> check mode -> update -> delete, verified with boto3.
+
+Each step is one ansible-playbook run of one task (connection settings through
+`module_defaults: group/eksforge.platform.aws`, as the roles do). The sandbox's call counters are reset
+before each run, so "no mutating call" assertions cover exactly that run.
+
+A sandbox already running in $EKSFORGE_TEST_SANDBOX_DIR is used (developers start one on fixed ports with
+`EKSFORGE_SANDBOX_DIR=... python -m sandbox up`); otherwise the session sandbox of tests/conftest.py is
+started. Either way it is reset first. (Not $EKSFORGE_SANDBOX_DIR: the Makefile exports that for the demo
+sandbox, whose state a test run must not wipe.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sandbox import harness
+from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, REPO_ROOT, SECRET_ACCESS_KEY
+
+pytestmark = pytest.mark.slow
+
+VENV_BIN = Path(sys.executable).parent
+ACCOUNT = "123456789012"
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+@pytest.fixture(scope="module")
+def eks_sandbox(request):
+    state_dir = os.environ.get("EKSFORGE_TEST_SANDBOX_DIR")
+    if state_dir and (Path(state_dir) / "aws.port").exists():
+        running = harness.Sandbox(state_dir=Path(state_dir), env=dict(os.environ))
+    else:
+        running = request.getfixturevalue("sandbox")
+    running.reset()
+    return running
+
+
+class Runner:
+    """Runs one module task per ansible-playbook run and returns its result and the AWS calls it made."""
+
+    def __init__(self, sandbox, workdir: Path):
+        self.sandbox = sandbox
+        self.workdir = workdir
+        self.runs = 0
+
+    def __call__(self, module: str, args: dict, check: bool = False, diff: bool = True) -> dict:
+        self.runs += 1
+        play = [
+            {
+                "name": f"eksforge.platform.{module}",
+                "hosts": "localhost",
+                "connection": "local",
+                "gather_facts": False,
+                "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+                "module_defaults": {
+                    "group/eksforge.platform.aws": {
+                        "region": DEFAULT_REGION,
+                        "endpoint_url": self.sandbox.aws_endpoint,
+                        "access_key": ACCESS_KEY_ID,
+                        "secret_key": SECRET_ACCESS_KEY,
+                    }
+                },
+                "tasks": [{"name": "step", f"eksforge.platform.{module}": args}],
+            }
+        ]
+        playbook = self.workdir / f"step{self.runs}.yml"
+        playbook.write_text(json.dumps(play, indent=1))
+        command = [str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", str(playbook)]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        env = dict(
+            self.sandbox.env,
+            ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
+            ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+            ANSIBLE_NOCOLOR="1",
+        )
+        self.sandbox.reset_calls()
+        finished = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+        calls = self.sandbox.calls()
+        try:
+            output = json.loads(finished.stdout)
+            result = output["plays"][0]["tasks"][0]["hosts"]["localhost"]
+        except (ValueError, KeyError, IndexError):
+            raise AssertionError(f"ansible-playbook gave no result:\n{finished.stdout}\n{finished.stderr}")
+        result["mutating_calls"] = [f"{c['service']}:{c['action']}" for c in calls if c["kind"] == "mutating" for dummy in range(c["count"])]
+        result["read_calls"] = [f"{c['service']}:{c['action']}" for c in calls if c["kind"] != "mutating"]
+        return result
+
+
+@pytest.fixture(scope="module")
+def run(eks_sandbox, tmp_path_factory):
+    return Runner(eks_sandbox, tmp_path_factory.mktemp("eks-plays"))
+
+
+@pytest.fixture(scope="module")
+def aws(eks_sandbox):
+    return {service: eks_sandbox.boto3_client(service) for service in ("eks", "ec2", "iam")}
+
+
+@pytest.fixture(scope="module")
+def network(aws):
+    ec2 = aws["ec2"]
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{DEFAULT_REGION}{zone}")["Subnet"]["SubnetId"]
+        for i, zone in enumerate("abc")
+    ]
+    groups = [ec2.create_security_group(VpcId=vpc, GroupName=f"e2-eks-{n}", Description="eks test")["GroupId"] for n in range(2)]
+    return {"vpc": vpc, "subnets": subnets, "security_groups": groups}
+
+
+@pytest.fixture(scope="module")
+def roles(aws):
+    arns = {}
+    for name in ("e2-cluster", "e2-nodes", "e2-admins", "e2-developers", "e2-orders", "e2-orders-v2", "e2-ebs-csi"):
+        try:
+            arns[name] = aws["iam"].create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        except aws["iam"].exceptions.EntityAlreadyExistsException:
+            arns[name] = aws["iam"].get_role(RoleName=name)["Role"]["Arn"]
+    return arns
+
+
+def wait_for(fetch, done, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if done(value):
+            return value
+        assert time.monotonic() < deadline, f"timed out, last value {value}"
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def shared_cluster(aws, network, roles):
+    """A cluster on 1.31 for the nodegroup, add-on, access entry and pod identity tests, made with boto3."""
+    eks = aws["eks"]
+    name = "e2-shared"
+    eks.create_cluster(
+        name=name,
+        version="1.31",
+        roleArn=roles["e2-cluster"],
+        resourcesVpcConfig={"subnetIds": network["subnets"][:2]},
+        accessConfig={"authenticationMode": "API"},
+    )
+    wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
+    return name
+
+
+# EKS operations with an ARN in their URL path (/tags/{resourceArn}, /access-entries/{principalArn}...).
+# The sandbox's call counter names them "Unknown" for now (reported to the lead); assert_mutations lets
+# an "Unknown" mutating call stand for one of them, so the assertions stay exact about everything else.
+ARN_PATH_OPERATIONS = {
+    "eks:TagResource",
+    "eks:UntagResource",
+    "eks:UpdateAccessEntry",
+    "eks:DeleteAccessEntry",
+    "eks:AssociateAccessPolicy",
+    "eks:DisassociateAccessPolicy",
+}
+
+
+def assert_mutations(result, expected):
+    """The run made exactly the `expected` mutating calls (any order)."""
+    actual = list(result["mutating_calls"])
+    missing = []
+    for name in expected:
+        if name in actual:
+            actual.remove(name)
+        else:
+            missing.append(name)
+    unknown = [c for c in actual if c == "eks:Unknown"]
+    assert len(unknown) == len(actual), f"unexpected mutating calls {actual} (all: {result['mutating_calls']})"
+    assert all(name in ARN_PATH_OPERATIONS for name in missing) and len(missing) == len(
+        unknown
+    ), f"expected {sorted(expected)}, got {sorted(result['mutating_calls'])}"
+
+
+def assert_ok(result, changed):
+    assert not result.get("failed"), result.get("msg")
+    assert result["changed"] is changed, result
+
+
+def assert_failed_before_mutating(result, message):
+    assert result.get("failed"), result
+    assert message in result["msg"], result["msg"]
+    assert result["mutating_calls"] == [], result["mutating_calls"]
+
+
+# ---------------------------------------------------------------------------
+# eks_cluster / eks_cluster_info
+# ---------------------------------------------------------------------------
+
+
+def test_eks_cluster_lifecycle(run, aws, network, roles):
+    eks = aws["eks"]
+    create = {
+        "name": "e2-lifecycle",
+        "version": "1.30",
+        "role_arn": roles["e2-cluster"],
+        "subnets": network["subnets"][:2],
+        "security_groups": [network["security_groups"][0]],
+        "endpoint_public_access": True,
+        "endpoint_private_access": False,
+        "enabled_log_types": ["api"],
+        "authentication_mode": "API_AND_CONFIG_MAP",
+        "support_type": "STANDARD",
+        "tags": {"eksforge:platform": "e2", "team": "shop"},
+    }
+
+    created = run("eks_cluster", create)
+    assert_ok(created, True)
+    assert created["status"] == "ACTIVE"
+    assert created["endpoint"].startswith("https://")
+    assert created["certificate_authority"]["data"]
+    assert created["identity"]["oidc"]["issuer"].startswith("https://")
+    assert created["arn"].endswith(":cluster/e2-lifecycle")
+    assert created["platform_version"]
+    assert created["resources_vpc_config"]["cluster_security_group_id"]
+    assert_mutations(created, ["eks:CreateCluster"])
+
+    again = run("eks_cluster", create)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
+    update = dict(
+        create,
+        version="1.31",
+        endpoint_private_access=True,
+        public_access_cidrs=["203.0.113.0/24"],
+        enabled_log_types=["api", "audit"],
+        authentication_mode="API",
+        support_type="EXTENDED",
+        security_groups=network["security_groups"],
+        tags={"eksforge:platform": "e2", "stage": "dev"},
+    )
+    checked = run("eks_cluster", update, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    assert [u["kind"] for u in checked["updates"]] == ["endpoint_access", "security_groups", "logging", "access_config", "upgrade_policy", "version"]
+    assert checked["diff"]["before"]["version"] == "1.30" and checked["diff"]["after"]["version"] == "1.31"
+    assert eks.describe_cluster(name="e2-lifecycle")["cluster"]["version"] == "1.30"
+
+    updated = run("eks_cluster", update)
+    assert_ok(updated, True)
+    assert [u["kind"] for u in updated["updates"]] == ["endpoint_access", "security_groups", "logging", "access_config", "upgrade_policy", "version"]
+    assert_mutations(updated, ["eks:UpdateClusterConfig"] * 5 + ["eks:UpdateClusterVersion", "eks:TagResource", "eks:UntagResource"])
+    cluster = eks.describe_cluster(name="e2-lifecycle")["cluster"]
+    assert cluster["version"] == "1.31"
+    assert cluster["status"] == "ACTIVE"
+    assert cluster["resourcesVpcConfig"]["endpointPrivateAccess"] is True
+    assert cluster["resourcesVpcConfig"]["publicAccessCidrs"] == ["203.0.113.0/24"]
+    assert sorted(cluster["resourcesVpcConfig"]["securityGroupIds"]) == sorted(network["security_groups"])
+    enabled = {t for entry in cluster["logging"]["clusterLogging"] if entry["enabled"] for t in entry["types"]}
+    assert enabled == {"api", "audit"}
+    assert cluster["accessConfig"]["authenticationMode"] == "API"
+    assert cluster["upgradePolicy"]["supportType"] == "EXTENDED"
+    assert cluster["tags"] == {"eksforge:platform": "e2", "stage": "dev"}
+    for done in updated["updates"]:
+        assert eks.describe_update(name="e2-lifecycle", updateId=done["id"])["update"]["status"] == "Successful"
+
+    assert_ok(run("eks_cluster", update), False)
+    by_name = run("eks_cluster", dict(update, security_groups=["e2-eks-0", "e2-eks-1"]))
+    assert_ok(by_name, False)
+    assert by_name["mutating_calls"] == []
+
+    assert_failed_before_mutating(run("eks_cluster", dict(update, version="1.33")), "one minor version at a time")
+    assert_failed_before_mutating(run("eks_cluster", dict(update, version="1.30")), "downgrade")
+    assert_failed_before_mutating(run("eks_cluster", dict(update, subnets=network["subnets"][1:])), "subnet_ids")
+    assert_failed_before_mutating(run("eks_cluster", dict(update, authentication_mode="CONFIG_MAP")), "can't go back")
+
+    key = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001"
+    encrypted = run("eks_cluster", dict(update, encryption_key_arn=key))
+    assert_ok(encrypted, True)
+    assert_mutations(encrypted, ["eks:AssociateEncryptionConfig"])
+    assert eks.describe_cluster(name="e2-lifecycle")["cluster"]["encryptionConfig"][0]["provider"]["keyArn"] == key
+    assert_failed_before_mutating(run("eks_cluster", dict(update, encryption_key_arn="")), "can't be removed")
+
+    info = run("eks_cluster_info", {"name": "e2-lifecycle"})
+    assert_ok(info, False)
+    assert [c["name"] for c in info["clusters"]] == ["e2-lifecycle"]
+    assert info["clusters"][0]["version"] == "1.31"
+    assert run("eks_cluster_info", {"name": "e2-missing"})["clusters"] == []
+    assert "e2-lifecycle" in [c["name"] for c in run("eks_cluster_info", {})["clusters"]]
+
+    absent = {"name": "e2-lifecycle", "state": "absent"}
+    checked = run("eks_cluster", absent, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    deleted = run("eks_cluster", absent)
+    assert_ok(deleted, True)
+    assert_mutations(deleted, ["eks:DeleteCluster"])
+    assert "e2-lifecycle" not in eks.list_clusters()["clusters"]
+    gone = run("eks_cluster", absent)
+    assert_ok(gone, False)
+    assert gone["mutating_calls"] == []
+
+
+# ---------------------------------------------------------------------------
+# eks_nodegroup
+# ---------------------------------------------------------------------------
+
+
+def test_eks_nodegroup_lifecycle(run, aws, network, roles, shared_cluster):
+    eks = aws["eks"]
+    create = {
+        "name": "e2-workers",
+        "cluster_name": shared_cluster,
+        "node_role": roles["e2-nodes"],
+        "subnets": network["subnets"][:2],
+        "scaling_config": {"min_size": 1, "max_size": 3, "desired_size": 2},
+        "instance_types": ["m7g.large"],
+        "capacity_type": "SPOT",
+        "ami_type": "AL2023_ARM_64_STANDARD",
+        "disk_size": 40,
+        "labels": {"workload": "shop", "tier": "app"},
+        "taints": [{"key": "dedicated", "value": "shop", "effect": "NO_SCHEDULE"}],
+        "update_config": {"max_unavailable": 1},
+        "version": "1.30",
+        "tags": {"eksforge:platform": "e2"},
+    }
+    created = run("eks_nodegroup", create)
+    assert_ok(created, True)
+    assert created["status"] == "ACTIVE"
+    assert_mutations(created, ["eks:CreateNodegroup"])
+
+    again = run("eks_nodegroup", create)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
+    update = dict(
+        create,
+        scaling_config={"min_size": 2, "max_size": 5, "desired_size": 3},
+        labels={"workload": "shop", "pool": "spot"},
+        taints=[{"key": "dedicated", "value": "web", "effect": "NO_SCHEDULE"}, {"key": "spot", "effect": "PREFER_NO_SCHEDULE"}],
+        update_config={"max_unavailable_percentage": 50},
+        version="1.31",
+        tags={"eksforge:platform": "e2", "pool": "spot"},
+    )
+    checked = run("eks_nodegroup", update, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    assert [u["kind"] for u in checked["updates"]] == ["config", "version"]
+    assert checked["diff"]["after"]["labels"] == {"workload": "shop", "pool": "spot"}
+
+    updated = run("eks_nodegroup", update)
+    assert_ok(updated, True)
+    assert_mutations(updated, ["eks:UpdateNodegroupConfig", "eks:UpdateNodegroupVersion", "eks:TagResource"])
+    nodegroup = eks.describe_nodegroup(clusterName=shared_cluster, nodegroupName="e2-workers")["nodegroup"]
+    assert nodegroup["scalingConfig"] == {"minSize": 2, "maxSize": 5, "desiredSize": 3}
+    assert nodegroup["labels"] == {"workload": "shop", "pool": "spot"}
+    assert sorted((t["key"], t.get("value"), t["effect"]) for t in nodegroup["taints"]) == [
+        ("dedicated", "web", "NO_SCHEDULE"),
+        ("spot", None, "PREFER_NO_SCHEDULE"),
+    ]
+    assert nodegroup["updateConfig"].get("maxUnavailablePercentage") == 50
+    assert nodegroup["version"] == "1.31"
+    assert nodegroup["tags"] == {"eksforge:platform": "e2", "pool": "spot"}
+    assert_ok(run("eks_nodegroup", update), False)
+
+    invalid = dict(update, scaling_config={"min_size": 3, "max_size": 5, "desired_size": 1})
+    assert_failed_before_mutating(run("eks_nodegroup", invalid), "min_size <= desired_size <= max_size")
+    assert_failed_before_mutating(run("eks_nodegroup", dict(update, instance_types=["m7g.xlarge"])), "instance_types")
+    assert_failed_before_mutating(run("eks_nodegroup", dict(update, version="1.32")), "newer than its cluster")
+
+    absent = {"name": "e2-workers", "cluster_name": shared_cluster, "state": "absent"}
+    checked = run("eks_nodegroup", absent, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    deleted = run("eks_nodegroup", absent)
+    assert_ok(deleted, True)
+    assert_mutations(deleted, ["eks:DeleteNodegroup"])
+    assert "e2-workers" not in eks.list_nodegroups(clusterName=shared_cluster)["nodegroups"]
+    assert_ok(run("eks_nodegroup", absent), False)
+
+
+def test_eks_nodegroup_launch_template(run, aws, network, roles, shared_cluster):
+    ec2, eks = aws["ec2"], aws["eks"]
+    template = ec2.create_launch_template(LaunchTemplateName="e2-nodes", LaunchTemplateData={"InstanceType": "m7i.large"})["LaunchTemplate"]
+    ec2.create_launch_template_version(LaunchTemplateId=template["LaunchTemplateId"], LaunchTemplateData={"InstanceType": "m7i.xlarge"})
+    create = {
+        "name": "e2-templated",
+        "cluster_name": shared_cluster,
+        "node_role": roles["e2-nodes"],
+        "subnets": network["subnets"][:2],
+        "launch_template": {"name": "e2-nodes", "version": "1"},
+    }
+    assert_ok(run("eks_nodegroup", create), True)
+    again = run("eks_nodegroup", create)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
+    update = dict(create, launch_template={"name": "e2-nodes", "version": "2"})
+    checked = run("eks_nodegroup", update, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    updated = run("eks_nodegroup", update)
+    assert_ok(updated, True)
+    assert_mutations(updated, ["eks:UpdateNodegroupVersion"])
+    assert eks.describe_nodegroup(clusterName=shared_cluster, nodegroupName="e2-templated")["nodegroup"]["launchTemplate"]["version"] == "2"
+    assert_ok(run("eks_nodegroup", update), False)
+    assert_failed_before_mutating(run("eks_nodegroup", dict(update, launch_template={"name": "other", "version": "1"})), "launch_template.name")
+
+    deleted = run("eks_nodegroup", {"name": "e2-templated", "cluster_name": shared_cluster, "state": "absent"})
+    assert_ok(deleted, True)
+
+
+# ---------------------------------------------------------------------------
+# eks_addon
+# ---------------------------------------------------------------------------
+
+
+def compatible_versions(eks, addon, kubernetes_version):
+    infos = eks.describe_addon_versions(addonName=addon, kubernetesVersion=kubernetes_version)["addons"]
+    versions = [v for info in infos for v in info["addonVersions"] if any(c["clusterVersion"] == kubernetes_version for c in v["compatibilities"])]
+    default = next(v["addonVersion"] for v in versions if any(c["clusterVersion"] == kubernetes_version and c["defaultVersion"] for c in v["compatibilities"]))
+    return [v["addonVersion"] for v in versions], default
+
+
+def test_eks_addon_lifecycle(run, aws, roles, shared_cluster):
+    eks = aws["eks"]
+    versions, default = compatible_versions(eks, "vpc-cni", "1.31")
+    create = {
+        "cluster_name": shared_cluster,
+        "name": "vpc-cni",
+        "version": "default",
+        "configuration_values": {"env": {"ENABLE_PREFIX_DELEGATION": "true"}},
+        "resolve_conflicts": "OVERWRITE",
+        "tags": {"eksforge:platform": "e2"},
+    }
+    created = run("eks_addon", create)
+    assert_ok(created, True)
+    assert created["addon_version"] == default
+    assert created["status"] == "ACTIVE"
+    assert_mutations(created, ["eks:CreateAddon"])
+    addon = eks.describe_addon(clusterName=shared_cluster, addonName="vpc-cni")["addon"]
+    assert json.loads(addon["configurationValues"]) == {"env": {"ENABLE_PREFIX_DELEGATION": "true"}}
+
+    again = run("eks_addon", create)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
+    latest = max(versions, key=lambda v: tuple(int(n) for n in v.lstrip("v").replace("-eksbuild.", ".").split(".")))
+    update = dict(
+        create,
+        version="latest",
+        configuration_values={"env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}},
+        tags={"eksforge:platform": "e2", "addon": "cni"},
+    )
+    checked = run("eks_addon", update, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    assert checked["diff"]["after"]["version"] == latest
+
+    updated = run("eks_addon", update)
+    assert_ok(updated, True)
+    assert_mutations(updated, ["eks:UpdateAddon", "eks:TagResource"])
+    addon = eks.describe_addon(clusterName=shared_cluster, addonName="vpc-cni")["addon"]
+    assert addon["addonVersion"] == latest
+    assert json.loads(addon["configurationValues"]) == update["configuration_values"]
+    assert addon["tags"] == {"eksforge:platform": "e2", "addon": "cni"}
+    assert eks.describe_update(name=shared_cluster, updateId=updated["update_id"], addonName="vpc-cni")["update"]["status"] == "Successful"
+    assert_ok(run("eks_addon", update), False)
+
+    assert_failed_before_mutating(run("eks_addon", dict(update, version="v0.0.1-eksbuild.1")), "not available for Kubernetes 1.31")
+    assert_failed_before_mutating(run("eks_addon", dict(update, name="no-such-addon")), "unknown to EKS")
+
+    csi = {
+        "cluster_name": shared_cluster,
+        "name": "aws-ebs-csi-driver",
+        "pod_identity_associations": [{"service_account": "ebs-csi-controller-sa", "role_arn": roles["e2-ebs-csi"]}],
+    }
+    assert_ok(run("eks_addon", csi), True)
+    again = run("eks_addon", csi)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
+    for name in ("vpc-cni", "aws-ebs-csi-driver"):
+        absent = {"cluster_name": shared_cluster, "name": name, "state": "absent"}
+        checked = run("eks_addon", absent, check=True)
+        assert_ok(checked, True)
+        assert checked["mutating_calls"] == []
+        deleted = run("eks_addon", dict(absent, preserve=True))
+        assert_ok(deleted, True)
+        assert_mutations(deleted, ["eks:DeleteAddon"])
+        assert_ok(run("eks_addon", absent), False)
+    assert eks.list_addons(clusterName=shared_cluster)["addons"] == []
+
+
+# ---------------------------------------------------------------------------
+# eks_access_entry
+# ---------------------------------------------------------------------------
+
+ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+EDIT = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
+VIEW = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+
+
+def associated(eks, cluster, principal):
+    listed = eks.list_associated_access_policies(clusterName=cluster, principalArn=principal)["associatedAccessPolicies"]
+    return {p["policyArn"]: (p["accessScope"]["type"], sorted(p["accessScope"].get("namespaces") or [])) for p in listed}
+
+
+def test_eks_access_entry_lifecycle(run, aws, roles, shared_cluster):
+    eks = aws["eks"]
+    principal = roles["e2-developers"]
+    create = {
+        "cluster_name": shared_cluster,
+        "principal_arn": principal,
+        "kubernetes_groups": ["shop-developers"],
+        "policy_associations": [
+            {"policy": "AmazonEKSClusterAdminPolicy"},
+            {"policy": EDIT, "access_scope": {"type": "namespace", "namespaces": ["shop", "shop-staging"]}},
+        ],
+        "tags": {"eksforge:platform": "e2"},
+    }
+    created = run("eks_access_entry", create)
+    assert_ok(created, True)
+    assert_mutations(created, ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy", "eks:AssociateAccessPolicy"])
+    assert associated(eks, shared_cluster, principal) == {ADMIN: ("cluster", []), EDIT: ("namespace", ["shop", "shop-staging"])}
+    entry = eks.describe_access_entry(clusterName=shared_cluster, principalArn=principal)["accessEntry"]
+    assert entry["kubernetesGroups"] == ["shop-developers"]
+    assert entry["type"] == "STANDARD"
+
+    again = run("eks_access_entry", create)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
+    update = dict(
+        create,
+        kubernetes_groups=["shop-developers", "viewers"],
+        policy_associations=[
+            {"policy": EDIT, "access_scope": {"type": "namespace", "namespaces": ["shop"]}},
+            {"policy": "AmazonEKSViewPolicy"},
+        ],
+        tags={"eksforge:platform": "e2", "team": "shop"},
+    )
+    checked = run("eks_access_entry", update, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    assert [p["policy_arn"] for p in checked["access_policies"]] == [EDIT, VIEW]
+
+    updated = run("eks_access_entry", update)
+    assert_ok(updated, True)
+    assert_mutations(
+        updated, ["eks:AssociateAccessPolicy", "eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy", "eks:UpdateAccessEntry", "eks:TagResource"]
+    )
+    assert associated(eks, shared_cluster, principal) == {EDIT: ("namespace", ["shop"]), VIEW: ("cluster", [])}
+    entry = eks.describe_access_entry(clusterName=shared_cluster, principalArn=principal)["accessEntry"]
+    assert sorted(entry["kubernetesGroups"]) == ["shop-developers", "viewers"]
+    assert entry["tags"] == {"eksforge:platform": "e2", "team": "shop"}
+    assert_ok(run("eks_access_entry", update), False)
+
+    keep_others = dict(update, policy_associations=[{"policy": "AmazonEKSViewPolicy"}], purge_policy_associations=False)
+    kept = run("eks_access_entry", keep_others)
+    assert_ok(kept, False)
+    assert kept["mutating_calls"] == []
+
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/e2-developers/alice"
+    assert_failed_before_mutating(run("eks_access_entry", dict(update, principal_arn=session)), "not an IAM role or user ARN")
+    assert_failed_before_mutating(run("eks_access_entry", dict(update, type="EC2_LINUX")), "kubernetes_groups and kubernetes_username can only be set")
+
+    absent = {"cluster_name": shared_cluster, "principal_arn": principal, "state": "absent"}
+    checked = run("eks_access_entry", absent, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    deleted = run("eks_access_entry", absent)
+    assert_ok(deleted, True)
+    assert_mutations(deleted, ["eks:DeleteAccessEntry"])
+    assert principal not in eks.list_access_entries(clusterName=shared_cluster)["accessEntries"]
+    assert_ok(run("eks_access_entry", absent), False)
+
+
+# ---------------------------------------------------------------------------
+# eks_pod_identity_association
+# ---------------------------------------------------------------------------
+
+
+def test_eks_pod_identity_association_lifecycle(run, aws, roles, shared_cluster):
+    eks = aws["eks"]
+    create = {
+        "cluster_name": shared_cluster,
+        "namespace": "shop",
+        "service_account": "orders",
+        "role_arn": roles["e2-orders"],
+        "tags": {"eksforge:platform": "e2"},
+    }
+    created = run("eks_pod_identity_association", create)
+    assert_ok(created, True)
+    assert_mutations(created, ["eks:CreatePodIdentityAssociation"])
+    assert created["association_id"]
+
+    again = run("eks_pod_identity_association", create)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
+    update = dict(create, role_arn=roles["e2-orders-v2"], tags={"eksforge:platform": "e2", "app": "orders"})
+    checked = run("eks_pod_identity_association", update, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    assert checked["diff"]["after"]["role_arn"] == roles["e2-orders-v2"]
+
+    updated = run("eks_pod_identity_association", update)
+    assert_ok(updated, True)
+    assert_mutations(updated, ["eks:UpdatePodIdentityAssociation", "eks:TagResource"])
+    association = eks.describe_pod_identity_association(clusterName=shared_cluster, associationId=created["association_id"])["association"]
+    assert association["roleArn"] == roles["e2-orders-v2"]
+    assert association["tags"] == {"eksforge:platform": "e2", "app": "orders"}
+    assert_ok(run("eks_pod_identity_association", update), False)
+
+    absent = {"cluster_name": shared_cluster, "namespace": "shop", "service_account": "orders", "state": "absent"}
+    checked = run("eks_pod_identity_association", absent, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    deleted = run("eks_pod_identity_association", absent)
+    assert_ok(deleted, True)
+    assert_mutations(deleted, ["eks:DeletePodIdentityAssociation"])
+    assert eks.list_pod_identity_associations(clusterName=shared_cluster)["associations"] == []
+    assert_ok(run("eks_pod_identity_association", absent), False)
+
+
+# ---------------------------------------------------------------------------
+# Throttling
+# ---------------------------------------------------------------------------
+
+
+def test_eks_modules_retry_throttled_calls(run, eks_sandbox, aws, roles, shared_cluster):
+    """With a third of all calls throttled (in EKS's own error shape), the modules still converge."""
+    args = {"cluster_name": shared_cluster, "namespace": "throttled", "service_account": "app", "role_arn": roles["e2-orders"]}
+    eks_sandbox.set_faults(throttle_rate=0.3, seed=7)
+    try:
+        assert_ok(run("eks_pod_identity_association", args), True)
+        assert_ok(run("eks_pod_identity_association", args), False)
+        info = run("eks_cluster_info", {"name": shared_cluster})
+        assert_ok(info, False)
+        assert info["clusters"][0]["name"] == shared_cluster
+        assert_ok(run("eks_pod_identity_association", dict(args, state="absent")), True)
+    finally:
+        eks_sandbox.clear_faults()
+    assert eks_sandbox.boto3_client("eks").list_pod_identity_associations(clusterName=shared_cluster, namespace="throttled")["associations"] == []

@@ -1,0 +1,141 @@
+"""Unit tests of the shared pure helpers in plugins/module_utils/eks.py."""
+
+import pytest
+
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import (
+    EksPlanError,
+    EksWaitError,
+    diff_tags,
+    fail_on_immutable,
+    parse_kubernetes_version,
+    plan_version_change,
+    poll,
+    tags_after,
+    status_failure,
+    update_failure,
+    view_diff,
+)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.mark.parametrize("text, expected", [("1.31", (1, 31)), ("1.10", (1, 10)), (" 1.29 ", (1, 29))])
+def test_parse_kubernetes_version(text, expected):
+    assert parse_kubernetes_version(text) == expected
+
+
+@pytest.mark.parametrize("text", ["1.3", "1", "v1.31", "1.31.2", "latest"])
+def test_parse_kubernetes_version_refuses_bad_and_yaml_float(text):
+    with pytest.raises(EksPlanError):
+        parse_kubernetes_version(text)
+
+
+def test_yaml_float_message_says_quote_it():
+    with pytest.raises(EksPlanError, match="quote it"):
+        parse_kubernetes_version(1.3)
+
+
+def test_version_same_or_unmanaged_is_no_change():
+    assert plan_version_change("1.30", "1.30") is None
+    assert plan_version_change("1.30", None) is None
+
+
+def test_version_next_minor_is_planned():
+    assert plan_version_change("1.30", "1.31") == "1.31"
+    assert plan_version_change("1.29", "1.30") == "1.30"
+
+
+def test_version_skip_is_refused_with_next_step():
+    with pytest.raises(EksPlanError, match="one minor version at a time.*1.31 first"):
+        plan_version_change("1.30", "1.32")
+
+
+def test_version_downgrade_is_refused():
+    with pytest.raises(EksPlanError, match="downgrade"):
+        plan_version_change("1.31", "1.30")
+
+
+def test_major_change_is_refused():
+    with pytest.raises(EksPlanError):
+        plan_version_change("1.31", "2.0")
+
+
+def test_diff_tags_purge_and_aws_reserved():
+    current = {"keep": "1", "old": "x", "aws:cloudformation:stack-name": "s", "change": "a"}
+    to_set, to_unset = diff_tags(current, {"keep": "1", "change": "b", "new": 2}, purge_tags=True)
+    assert to_set == {"change": "b", "new": 2}
+    assert to_unset == ["old"]
+
+
+def test_diff_tags_without_purge_and_unmanaged():
+    assert diff_tags({"old": "x"}, {"new": "y"}, purge_tags=False) == ({"new": "y"}, [])
+    assert diff_tags({"old": "x"}, None, purge_tags=True) == ({}, [])
+
+
+def test_tags_after():
+    assert tags_after({"a": "1", "b": "2"}, {"a": "1", "c": 3}, True) == {"a": "1", "c": "3"}
+    assert tags_after({"a": "1"}, None, True) == {"a": "1"}
+
+
+def test_fail_on_immutable_names_the_field():
+    with pytest.raises(EksPlanError, match="subnet_ids"):
+        fail_on_immutable({"subnet_ids": ["a"], "role_arn": "r"}, {"subnet_ids": ["b"], "role_arn": None}, ("subnet_ids", "role_arn"), "cluster")
+    fail_on_immutable({"subnet_ids": ["a"]}, {"subnet_ids": ["a"]}, ("subnet_ids",), "cluster")
+
+
+def test_poll_returns_when_done_with_growing_delays():
+    clock = FakeClock()
+    values = iter(["CREATING", "CREATING", "CREATING", "ACTIVE"])
+    result = poll(lambda: next(values), lambda v: v == "ACTIVE", 60, sleep=clock.sleep, clock=clock.clock)
+    assert result == "ACTIVE"
+    assert clock.sleeps == [1.0, 1.5, 2.25]
+
+
+def test_poll_stops_on_failure():
+    clock = FakeClock()
+    with pytest.raises(EksWaitError, match="failed: broken"):
+        poll(lambda: "X", lambda v: False, 60, is_failed=lambda v: "broken", sleep=clock.sleep, clock=clock.clock)
+
+
+def test_poll_times_out():
+    clock = FakeClock()
+    with pytest.raises(EksWaitError, match="Timed out after 10s"):
+        poll(lambda: "CREATING", lambda v: False, 10, sleep=clock.sleep, clock=clock.clock)
+    assert clock.now <= 10
+
+
+def test_update_failure_reports_errors():
+    update = {"id": "u1", "type": "VersionUpdate", "status": "Failed", "errors": [{"errorCode": "AccessDenied", "errorMessage": "no"}]}
+    assert update_failure(update) == "update u1 (VersionUpdate) is Failed: AccessDenied: no"
+    assert update_failure({"status": "InProgress"}) is None
+    assert update_failure({"status": "Successful"}) is None
+
+
+def test_view_diff_applies_managed_fields_and_tags_only():
+    before = {"version": "1.30", "logging": ["api"], "unset": None, "tags": {"a": "1", "b": "2"}}
+    desired = {"version": "1.31", "logging": None, "tags": None}
+    assert view_diff(before, desired, {"a": "1", "c": 3}, True) == {
+        "before": {"version": "1.30", "logging": ["api"], "tags": {"a": "1", "b": "2"}},
+        "after": {"version": "1.31", "logging": ["api"], "tags": {"a": "1", "c": "3"}},
+    }
+    assert view_diff({}, {"version": "1.31"}, None, True) == {"before": {}, "after": {"version": "1.31", "tags": {}}}
+
+
+def test_status_failure_names_status_and_health():
+    check = status_failure(("CREATE_FAILED", "DEGRADED"))
+    assert check({"status": "CREATING"}) is None
+    assert check({"status": "DEGRADED", "health": {"issues": [{"code": "InsufficientNumberOfReplicas", "message": "0/2"}]}}) == (
+        "status DEGRADED (InsufficientNumberOfReplicas: 0/2)"
+    )
+    assert check(None) == "it no longer exists"
