@@ -88,6 +88,8 @@ def start(state_dir: Path) -> Sandbox:
                EKSFORGE_SANDBOX_DIR=str(state_dir),
                EKSFORGE_SANDBOX_AWS_PORT="0",
                EKSFORGE_SANDBOX_K8S_PORT="0",
+               # EKS changes settle in 0.2 s instead of the sandbox's default 1 s: waits still run.
+               EKSFORGE_SANDBOX_EKS_DELAY=os.environ.get("EKSFORGE_SANDBOX_EKS_DELAY", "0.2"),
                AWS_ACCESS_KEY_ID=ACCESS_KEY_ID,
                AWS_SECRET_ACCESS_KEY=SECRET_ACCESS_KEY,
                ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),

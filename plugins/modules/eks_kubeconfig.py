@@ -176,19 +176,13 @@ try:
 except ImportError:
     yaml = None
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.eksforge.platform.plugins.module_utils import kubeconfig as kc
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import describe_or_none, eks_client
 
 FILE_MODE = 0o600
 
@@ -200,16 +194,6 @@ def default_path():
             return os.path.abspath(element.strip())
     home = os.environ.get("HOME") or pwd.getpwuid(os.getuid()).pw_dir
     return os.path.join(home, ".kube", "config")
-
-
-def describe_cluster(module, name):
-    client = module.client("eks", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        return client.describe_cluster(aws_retry=True, name=name)["cluster"]
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to describe EKS cluster {0}".format(name))
 
 
 def cluster_facts(module):
@@ -227,7 +211,7 @@ def cluster_facts(module):
         fields = None
 
     if params["state"] == "present" and not params["endpoint"]:
-        cluster = describe_cluster(module, name)
+        cluster = describe_or_none(module, eks_client(module).describe_cluster, "cluster", "EKS cluster " + name, name=name)
         if cluster is None:
             module.fail_json(msg="EKS cluster {0} not found in {1}".format(name, region))
         if cluster.get("status") not in ("ACTIVE", "UPDATING"):
