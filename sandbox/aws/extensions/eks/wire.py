@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import functools
 import json
-from urllib.parse import unquote
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel
 from werkzeug.wrappers import Request, Response
 
-from sandbox.aws.identify import rest_matcher
+from sandbox.aws.identify import raw_path, rest_matcher
 
 
 class EksError(Exception):
@@ -60,20 +59,14 @@ def eks_model() -> ServiceModel:
 
 
 def read_request(request: Request) -> tuple[OperationModel, dict] | None:
-    """The operation and its input keyed by botocore member names, or None if no EKS route matches.
-
-    Matched on the raw path: botocore percent-encodes "/" inside labels (principal and resource ARNs),
-    which the decoded `request.path` no longer tells apart from a path separator.
-    """
-    raw_path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
-    matched = rest_matcher(eks_model()).match(request.method, raw_path.split("?", 1)[0], request.args,
-                                               request.headers)
+    """The operation and its input keyed by botocore member names, or None if no EKS route matches."""
+    matched = rest_matcher(eks_model()).match(request.method, raw_path(request), request.args, request.headers)
     if matched is None:
         return None
     operation, labels = matched
     uri_members = {name for name, shape in operation.input_shape.members.items()
                    if shape.serialization.get("location") == "uri"}
-    params = {name: unquote(value) for name, value in labels.items() if name in uri_members}
+    params = {name: value for name, value in labels.items() if name in uri_members}
     for name, shape in operation.input_shape.members.items():
         if shape.serialization.get("location") != "querystring":
             continue

@@ -1,0 +1,236 @@
+"""Where moto 5.2.5's EC2 differs from real AWS in ways the collection's vpc role meets.
+
+Each fix answers like AWS does, by rewriting the request before moto and/or editing moto's answer;
+each has a test in sandbox/tests/test_aws_ec2_fixes.py named after the real behaviour.
+To add one: write `def fix(extension, call, request) -> Response | None` and list it in FIXES.
+"""
+
+from __future__ import annotations
+
+import threading
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.aws.errors import error_response
+from sandbox.aws.extensions import Call, Extension
+from sandbox.aws.extensions.query import edit_xml, filters, value_matches, with_filters, with_form
+
+# DescribeTags resource types that moto names differently from the EC2 API reference.
+MOTO_TAG_RESOURCE_TYPES = {
+    "nat-gateway": "natgateway",
+    "vpc-elastic-ip": "elastic-ip",
+    "dedicated_host": "dedicated-host",
+    "spot-instance-request": "spot-instances-request",
+    "reserved-instance": "reserved-instances",
+}
+AWS_TAG_RESOURCE_TYPES = {aws: moto for moto, aws in MOTO_TAG_RESOURCE_TYPES.items()}
+
+Fix = Callable[["Ec2Fixes", Call, Request], "Response | None"]
+
+
+def describe_tags(extension: Ec2Fixes, call: Call, request: Request) -> Response:
+    """AWS's resource types ("natgateway", "elastic-ip") work as filter values and come back as such."""
+    translated = [(name, [AWS_TAG_RESOURCE_TYPES.get(value, value) for value in values])
+                  if name == "resource-type" else (name, values)
+                  for name, values in filters(call.params)]
+    response = extension.ask_moto(with_form(request, with_filters(call.params, translated)))
+
+    def rename(root: ElementTree.Element, namespace: str) -> None:
+        for element in root.iter(f"{namespace}resourceType"):
+            element.text = MOTO_TAG_RESOURCE_TYPES.get(element.text, element.text)
+
+    return edit_xml(response, rename)
+
+
+@dataclass(frozen=True)
+class FilterInAnswer:
+    """Describe filters moto ignores or fails on: dropped from the request, applied to moto's answer."""
+
+    item_sets: tuple[str, ...]                                     # children of the root holding <item>s
+    handles: Callable[[str], bool]                                 # the filter names applied here
+    values: Callable[[ElementTree.Element, str, str], list[str]]   # (item, namespace, filter name) -> values
+
+    def __call__(self, extension: Ec2Fixes, call: Call, request: Request) -> Response | None:
+        ours = [(name, values) for name, values in filters(call.params) if self.handles(name)]
+        if not ours:
+            return None
+        theirs = [(name, values) for name, values in filters(call.params) if not self.handles(name)]
+        response = extension.ask_moto(with_form(request, with_filters(call.params, theirs)))
+
+        def keep_matching(root: ElementTree.Element, namespace: str) -> None:
+            for set_name in self.item_sets:
+                for item_set in root.findall(f"{namespace}{set_name}"):
+                    for item in item_set.findall(f"{namespace}item"):
+                        if not all(any(value_matches(value, patterns) for value in self.values(item, namespace, name))
+                                   for name, patterns in ours):
+                            item_set.remove(item)
+
+        return edit_xml(response, keep_matching)
+
+
+def is_tag_filter(name: str) -> bool:
+    return name.startswith("tag:") or name in ("tag-key", "tag-value")
+
+
+def tag_values(item: ElementTree.Element, namespace: str, name: str) -> list[str]:
+    """What a tag filter compares for one item: keys for tag-key, values for tag-value and tag:<key>."""
+    tags = [(tag.findtext(f"{namespace}key") or "", tag.findtext(f"{namespace}value") or "")
+            for tag in item.findall(f"{namespace}tagSet/{namespace}item")]
+    if name == "tag-key":
+        return [key for key, _ in tags]
+    if name == "tag-value":
+        return [value for _, value in tags]
+    return [value for key, value in tags if key == name[len("tag:"):]]
+
+
+def service_name(item: ElementTree.Element, namespace: str, _name: str) -> list[str]:
+    # serviceNameSet items are bare names; serviceDetailSet items carry <serviceName>.
+    return [item.findtext(f"{namespace}serviceName") or (item.text or "")]
+
+
+def delete_nat_gateway(extension: Ec2Fixes, call: Call, request: Request) -> Response:
+    """Deleting a NAT gateway deletes its network interface and disassociates (not releases) its Elastic IP;
+    moto only marks the gateway deleted, so the subnet and the address would stay in use.
+    An unknown id is NatGatewayNotFound (moto fails with HTTP 500)."""
+    backend = _backend(call)
+    gateway_id = call.params.get("NatGatewayId")
+    if gateway_id not in backend.nat_gateways:
+        return error_response("ec2", 400, "NatGatewayNotFound", f"The Nat Gateway {gateway_id} was not found")
+    response = extension.ask_moto(request)
+    if response.status_code == 200:
+        interface = backend.nat_gateways[gateway_id]._eni  # moto keeps it private
+        for address in list(backend.addresses):
+            if address.eni is interface:
+                backend.disassociate_address(address=address.public_ip)
+        backend.enis.pop(interface.id, None)
+    return response
+
+
+def delete_subnet(extension: Ec2Fixes, call: Call, request: Request) -> Response | None:
+    """A subnet that still holds network interfaces (NAT gateway, interface endpoint, instance) cannot be deleted."""
+    subnet_id = call.params.get("SubnetId")
+    if any(getattr(interface.subnet, "id", None) == subnet_id for interface in _backend(call).enis.values()):
+        return error_response("ec2", 400, "DependencyViolation",
+                              f"The subnet '{subnet_id}' has dependencies and cannot be deleted.")
+    return None
+
+
+def detach_internet_gateway(extension: Ec2Fixes, call: Call, request: Request) -> Response | None:
+    """An internet gateway stays attached while its VPC has public addresses mapped (e.g. a NAT gateway's EIP)."""
+    backend = _backend(call)
+    vpc_id = call.params.get("VpcId")
+    gateway = backend.internet_gateways.get(call.params.get("InternetGatewayId"))
+    attached = gateway is not None and gateway.vpc is not None and gateway.vpc.id == vpc_id
+    mapped = any(address.eni is not None and getattr(address.eni.subnet, "vpc_id", None) == vpc_id
+                 for address in backend.addresses)
+    if attached and mapped:
+        return error_response("ec2", 400, "DependencyViolation",
+                              f"Network {vpc_id} has some mapped public address(es). "
+                              "Please unmap those public address(es) before detaching the gateway.")
+    return None
+
+
+def delete_security_group(extension: Ec2Fixes, call: Call, request: Request) -> Response | None:
+    """A security group that another group's rule references, or a network interface uses, cannot be deleted."""
+    backend = _backend(call)
+    group = backend.get_security_group_by_name_or_id(call.params.get("GroupId") or call.params.get("GroupName"))
+    if group is None:
+        return None  # moto's own "not found" answer
+    groups = [other for by_vpc in backend.groups.values() for other in by_vpc.values()]
+    # A rule of the group itself that names the group does not hold it back.
+    referenced = any(rule.source_group.get("GroupId") == group.id
+                     for other in groups if other.id != group.id
+                     for rule in other.ingress_rules + other.egress_rules)
+    # moto gives interface endpoints' network interfaces no groups, so the endpoints are asked directly.
+    in_use = (any(group in interface.group_set for interface in backend.enis.values())
+              or any(group.id in endpoint.security_group_ids for endpoint in backend.vpc_end_points.values()
+                     if endpoint.state != "deleted"))
+    if referenced or in_use:
+        return error_response("ec2", 400, "DependencyViolation", f"resource {group.id} has a dependent object")
+    return None
+
+
+def _backend(call: Call):
+    """moto's EC2 state for the call's account and region (the server runs moto in this process)."""
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends[call.account_id][call.region]
+
+
+FIXES: dict[str, Fix] = {
+    "DeleteNatGateway": delete_nat_gateway,
+    "DeleteSubnet": delete_subnet,
+    "DetachInternetGateway": detach_internet_gateway,
+    "DeleteSecurityGroup": delete_security_group,
+    "DescribeTags": describe_tags,
+    # moto filters NAT gateways by id, state, subnet and VPC only, and silently ignores tag filters.
+    "DescribeNatGateways": FilterInAnswer(("natGatewaySet",), is_tag_filter, tag_values),
+    # moto answers a "service-name" filter with HTTP 500 (it reads the filter's values under the wrong key).
+    "DescribeVpcEndpointServices": FilterInAnswer(("serviceNameSet", "serviceDetailSet"),
+                                                  lambda name: name == "service-name", service_name),
+}
+
+
+class ClientTokens:
+    """EC2 idempotency: a request repeating a ClientToken with the same parameters gets the first answer
+    again instead of a second resource; with other parameters it fails with IdempotentParameterMismatch.
+    moto ignores ClientToken."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[tuple, tuple[dict, int, list, bytes]] = {}
+
+    @staticmethod
+    def _key(call: Call) -> tuple:
+        return call.account_id, call.region, call.action, call.params["ClientToken"]
+
+    def replay(self, call: Call) -> Response | None:
+        with self._lock:
+            stored = self._answers.get(self._key(call))
+        if stored is None:
+            return None
+        params, status, headers, body = stored
+        if params != call.params:
+            return error_response("ec2", 400, "IdempotentParameterMismatch",
+                                  "The client token you have provided is associated with a request with "
+                                  "different parameters.")
+        return Response(body, status, headers)
+
+    def remember(self, call: Call, response: Response) -> None:
+        if response.status_code == 200:
+            with self._lock:
+                self._answers[self._key(call)] = (dict(call.params), response.status_code,
+                                                  list(response.headers), response.get_data())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+class Ec2Fixes(Extension):
+    def __init__(self) -> None:
+        self.client_tokens = ClientTokens()
+
+    def handle(self, call: Call, request: Request) -> Response | None:
+        if call.service != "ec2":
+            return None
+        token = call.kind == "mutating" and "ClientToken" in call.params
+        if token:
+            replayed = self.client_tokens.replay(call)
+            if replayed is not None:
+                return replayed
+        fix = FIXES.get(call.action)
+        response = fix(self, call, request) if fix else None
+        if token:
+            response = response or self.ask_moto(request)
+            self.client_tokens.remember(call, response)
+        return response
+
+    def reset(self) -> None:
+        self.client_tokens.clear()
+
+
+EXTENSION = Ec2Fixes()

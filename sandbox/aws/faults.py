@@ -1,0 +1,100 @@
+"""Injected failures, so tests can prove the collection survives throttling and half-done runs.
+
+Set with PUT /_sandbox/faults. A faulted call is still counted in /_sandbox/calls: the client made it.
+- `throttle_rate`: share of calls answered with the protocol's own throttling error (botocore retries it).
+- `server_error_rate`: share of calls answered with a bare HTTP 503 (empty body, as from a load balancer).
+- `fail_nth_mutating`: the Nth mutating call after the faults were set gets an HTTP 500 InternalError,
+  once, and never reaches moto, so the change it asked for does not happen.
+- `seed`: seeds the random choices, so a test run is reproducible.
+Internal calls (INTERNAL_HEADER) are never faulted.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import asdict, dataclass
+
+from werkzeug.wrappers import Response
+
+from sandbox.aws.errors import error_response
+from sandbox.aws.extensions import Call
+
+# What AWS answers when it throttles, per protocol: botocore classifies all of these as throttling.
+THROTTLING = {
+    "ec2": (503, "RequestLimitExceeded", "Request limit exceeded."),
+    "query": (400, "Throttling", "Rate exceeded"),
+    "json": (400, "ThrottlingException", "Rate exceeded"),
+    "rest-json": (429, "ThrottlingException", "Rate exceeded"),
+    "rest-xml": (503, "SlowDown", "Please reduce your request rate."),
+}
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    throttle_rate: float = 0.0
+    server_error_rate: float = 0.0
+    fail_nth_mutating: int | None = None
+    seed: int = 0
+
+    @classmethod
+    def from_json(cls, body: dict) -> "FaultSettings":
+        unknown = set(body) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        nth = body.get("fail_nth_mutating")
+        settings = cls(throttle_rate=float(body.get("throttle_rate", 0.0)),
+                       server_error_rate=float(body.get("server_error_rate", 0.0)),
+                       fail_nth_mutating=None if nth is None else int(nth),
+                       seed=int(body.get("seed", 0)))
+        for rate in (settings.throttle_rate, settings.server_error_rate):
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError("rates must be between 0 and 1")
+        if settings.fail_nth_mutating is not None and settings.fail_nth_mutating < 1:
+            raise ValueError("fail_nth_mutating counts from 1")
+        return settings
+
+
+class FaultInjector:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.set(FaultSettings())
+
+    def set(self, settings: FaultSettings) -> None:
+        with self._lock:
+            self.settings = settings
+            self._random = random.Random(settings.seed)
+            self._mutating_seen = 0
+            self._nth_failed = False
+
+    def clear(self) -> None:
+        self.set(FaultSettings())
+
+    def report(self) -> dict:
+        """The JSON body of GET /_sandbox/faults."""
+        with self._lock:
+            return {**asdict(self.settings), "mutating_seen": self._mutating_seen,
+                    "fail_nth_mutating_done": self._nth_failed}
+
+    def fault_for(self, call: Call) -> Response | None:
+        """The error to answer `call` with instead of passing it on, or None."""
+        if call.internal:
+            return None
+        with self._lock:
+            settings = self.settings
+            if call.kind == "mutating":
+                self._mutating_seen += 1
+                if self._mutating_seen == settings.fail_nth_mutating:
+                    self._nth_failed = True
+                    return error_response(call.protocol, 500, "InternalError",
+                                          f"Injected failure of mutating call {self._mutating_seen}.")
+            # Draw both numbers every time so one rate does not shift the other's sequence.
+            throttle_draw, server_error_draw = self._random.random(), self._random.random()
+        if throttle_draw < settings.throttle_rate and call.protocol in THROTTLING:
+            status, code, message = THROTTLING[call.protocol]
+            return error_response(call.protocol, status, code, message)
+        if server_error_draw < settings.server_error_rate or throttle_draw < settings.throttle_rate:
+            # Also the throttle of a protocol without a shape above: botocore retries any 503. The body is
+            # empty, like a load balancer's, so botocore reports it generically (code "503") for every protocol.
+            return Response(b"", 503)
+        return None

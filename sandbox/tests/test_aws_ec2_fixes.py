@@ -1,0 +1,162 @@
+"""Real EC2 behaviour the collection relies on, where moto 5.2.5 differs (fixed in sandbox/aws/extensions/ec2.py)."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+OWNER = {"Key": "eksforge:platform", "Value": "demo"}
+
+
+@pytest.fixture
+def ec2(sandbox):
+    return sandbox.client("ec2")
+
+
+@pytest.fixture
+def subnet_id(ec2) -> str:
+    vpc_id = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    return ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+
+
+def nat_gateway(ec2, subnet_id: str, tags: list[dict] | None = None, **extra) -> dict:
+    allocation_id = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    specs = [{"ResourceType": "natgateway", "Tags": tags}] if tags else []
+    return ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation_id, TagSpecifications=specs,
+                                  **extra)["NatGateway"]
+
+
+def test_create_nat_gateway_keeps_tags_given_with_resource_type_natgateway(ec2, subnet_id):
+    """AWS's own type name for NAT gateway tag specifications; moto 5.2.5 keeps these tags (guard)."""
+    created = nat_gateway(ec2, subnet_id, [OWNER])
+    described = ec2.describe_nat_gateways(NatGatewayIds=[created["NatGatewayId"]])["NatGateways"][0]
+    assert described["Tags"] == [OWNER]
+
+
+def test_describe_tags_names_nat_gateways_natgateway_and_filters_by_that_type(ec2, subnet_id):
+    nat_id = nat_gateway(ec2, subnet_id, [OWNER])["NatGatewayId"]
+    tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [nat_id]},
+                                      {"Name": "resource-type", "Values": ["natgateway"]}])["Tags"]
+    assert tags == [{"Key": OWNER["Key"], "Value": OWNER["Value"], "ResourceId": nat_id, "ResourceType": "natgateway"}]
+
+
+def test_describe_tags_names_elastic_ips_elastic_ip_and_filters_by_that_type(ec2):
+    allocation_id = ec2.allocate_address(Domain="vpc", TagSpecifications=[
+        {"ResourceType": "elastic-ip", "Tags": [OWNER]}])["AllocationId"]
+    unfiltered = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [allocation_id]}])["Tags"]
+    by_type = ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["elastic-ip"]}])["Tags"]
+    assert [tag["ResourceType"] for tag in unfiltered] == ["elastic-ip"]
+    assert [tag["ResourceId"] for tag in by_type] == [allocation_id]
+
+
+def test_describe_nat_gateways_applies_tag_filters(ec2, subnet_id):
+    ours = nat_gateway(ec2, subnet_id, [OWNER, {"Key": "Name", "Value": "demo-nat-a"}])["NatGatewayId"]
+    nat_gateway(ec2, subnet_id, [{"Key": "eksforge:platform", "Value": "other"}])
+    nat_gateway(ec2, subnet_id)
+
+    def ids(*filters):
+        return [gateway["NatGatewayId"] for gateway in ec2.describe_nat_gateways(Filters=list(filters))["NatGateways"]]
+
+    assert ids({"Name": "tag:eksforge:platform", "Values": ["demo"]}) == [ours]
+    assert ids({"Name": "tag:Name", "Values": ["demo-nat-*"]},
+               {"Name": "state", "Values": ["pending", "available"]}) == [ours]
+    assert len(ids({"Name": "tag-key", "Values": ["eksforge:platform"]})) == 2
+    assert ids({"Name": "tag-value", "Values": ["nothing-like-this"]}) == []
+
+
+def test_describe_vpc_endpoint_services_filters_by_service_name(ec2):
+    wanted = ["com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr"]
+    answer = ec2.describe_vpc_endpoint_services(Filters=[{"Name": "service-name", "Values": wanted}])
+    assert sorted(answer["ServiceNames"]) == wanted
+    assert sorted(detail["ServiceName"] for detail in answer["ServiceDetails"]) == wanted
+
+
+def test_repeating_a_client_token_returns_the_first_nat_gateway_instead_of_a_second(sandbox, ec2, subnet_id):
+    allocation_id = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    first = ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation_id, ClientToken="run-1")
+    again = ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation_id, ClientToken="run-1")
+
+    assert again["NatGateway"]["NatGatewayId"] == first["NatGateway"]["NatGatewayId"]
+    assert len(ec2.describe_nat_gateways()["NatGateways"]) == 1
+    with pytest.raises(ClientError) as raised:
+        ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private", ClientToken="run-1")
+    assert raised.value.response["Error"]["Code"] == "IdempotentParameterMismatch"
+
+
+def test_deleting_a_nat_gateway_disassociates_its_elastic_ip_and_removes_its_interface(ec2, subnet_id):
+    gateway = nat_gateway(ec2, subnet_id)
+    allocation_id = gateway["NatGatewayAddresses"][0]["AllocationId"]
+
+    ec2.delete_nat_gateway(NatGatewayId=gateway["NatGatewayId"])
+
+    address = ec2.describe_addresses(AllocationIds=[allocation_id])["Addresses"][0]
+    assert not address.get("AssociationId") and not address.get("NetworkInterfaceId")
+    interfaces = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet_id]}])
+    assert interfaces["NetworkInterfaces"] == []
+
+
+def test_a_subnet_holding_a_nat_gateway_cannot_be_deleted_until_the_gateway_is(ec2, subnet_id):
+    gateway_id = nat_gateway(ec2, subnet_id)["NatGatewayId"]
+    with pytest.raises(ClientError) as raised:
+        ec2.delete_subnet(SubnetId=subnet_id)
+    assert raised.value.response["Error"]["Code"] == "DependencyViolation"
+
+    ec2.delete_nat_gateway(NatGatewayId=gateway_id)
+    ec2.delete_subnet(SubnetId=subnet_id)
+    assert ec2.describe_subnets(Filters=[{"Name": "subnet-id", "Values": [subnet_id]}])["Subnets"] == []
+
+
+def test_an_internet_gateway_cannot_be_detached_while_a_nat_gateway_maps_a_public_address(ec2, subnet_id):
+    vpc_id = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["VpcId"]
+    gateway_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway_id, VpcId=vpc_id)
+    nat_id = nat_gateway(ec2, subnet_id)["NatGatewayId"]
+
+    with pytest.raises(ClientError) as raised:
+        ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=vpc_id)
+    assert raised.value.response["Error"]["Code"] == "DependencyViolation"
+
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=vpc_id)
+    assert ec2.describe_internet_gateways(InternetGatewayIds=[gateway_id])["InternetGateways"][0]["Attachments"] == []
+
+
+def test_a_security_group_referenced_by_another_groups_rule_cannot_be_deleted(ec2):
+    vpc_id = ec2.create_vpc(CidrBlock="10.21.0.0/16")["Vpc"]["VpcId"]
+    nodes = ec2.create_security_group(GroupName="nodes", Description="nodes", VpcId=vpc_id)["GroupId"]
+    control_plane = ec2.create_security_group(GroupName="cp", Description="cp", VpcId=vpc_id)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=control_plane, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": nodes}]}])
+    # Self-references do not count.
+    ec2.authorize_security_group_ingress(GroupId=nodes, IpPermissions=[
+        {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": nodes}]}])
+
+    with pytest.raises(ClientError) as raised:
+        ec2.delete_security_group(GroupId=nodes)
+    assert raised.value.response["Error"]["Code"] == "DependencyViolation"
+
+    ec2.delete_security_group(GroupId=control_plane)
+    ec2.delete_security_group(GroupId=nodes)
+    remaining = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]
+    assert [group["GroupName"] for group in remaining] == ["default"]
+
+
+def test_a_security_group_used_by_an_interface_endpoint_cannot_be_deleted(ec2, subnet_id):
+    vpc_id = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["VpcId"]
+    group_id = ec2.create_security_group(GroupName="endpoints", Description="e", VpcId=vpc_id)["GroupId"]
+    endpoint_id = ec2.create_vpc_endpoint(VpcId=vpc_id, VpcEndpointType="Interface", SubnetIds=[subnet_id],
+                                          ServiceName="com.amazonaws.us-east-1.ecr.api",
+                                          SecurityGroupIds=[group_id])["VpcEndpoint"]["VpcEndpointId"]
+    with pytest.raises(ClientError) as raised:
+        ec2.delete_security_group(GroupId=group_id)
+    assert raised.value.response["Error"]["Code"] == "DependencyViolation"
+
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])
+    ec2.delete_security_group(GroupId=group_id)
+
+
+def test_deleting_an_unknown_nat_gateway_is_nat_gateway_not_found(ec2):
+    with pytest.raises(ClientError) as raised:
+        ec2.delete_nat_gateway(NatGatewayId="nat-0123456789abcdef0")
+    assert raised.value.response["Error"]["Code"] == "NatGatewayNotFound"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
