@@ -12,11 +12,11 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, REPO_ROOT, SECRET_ACCESS_KEY
+from sandbox.client import SandboxClient
+from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, REPO_ROOT, SECRET_ACCESS_KEY, SandboxConfig
 
 VENV_BIN = Path(sys.executable).parent
 RECAP = re.compile(
@@ -26,52 +26,20 @@ RECAP = re.compile(
 )
 
 
-@dataclass
-class Sandbox:
-    """A running sandbox: its state folder, environment and control API."""
+class Sandbox(SandboxClient):
+    """A running sandbox: its control API (SandboxClient), state folder and the environment to reach it."""
 
-    state_dir: Path
-    env: dict[str, str]
-
-    def _port(self, process: str) -> int:
-        return int((self.state_dir / f"{process}.port").read_text().strip())
+    def __init__(self, state_dir: Path, env: dict[str, str]):
+        self.state_dir = Path(state_dir)
+        self.env = env
+        super().__init__(SandboxConfig.from_env({**env, "EKSFORGE_SANDBOX_DIR": str(self.state_dir)}))
 
     @property
     def aws_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self._port('aws')}"
-
-    def control(self, method: str, path: str, body: dict | None = None) -> dict:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.aws_endpoint}/_sandbox/{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            payload = response.read()
-        return json.loads(payload) if payload else {}
-
-    def calls(self) -> list[dict]:
-        return self.control("GET", "calls")["calls"]
-
-    def reset_calls(self) -> None:
-        self.control("DELETE", "calls")
-
-    def set_faults(self, **faults) -> None:
-        self.control("PUT", "faults", faults)
-
-    def clear_faults(self) -> None:
-        self.control("DELETE", "faults")
-
-    def reset(self) -> None:
-        """Forget every resource, counter and fault."""
-        self.control("POST", "reset")
-
-    def mutating_calls(self) -> list[dict]:
-        return [call for call in self.calls() if call["kind"] == "mutating"]
+        return self.endpoint
 
     def boto3_client(self, service: str, region: str = DEFAULT_REGION):
-        import boto3
-
-        return boto3.client(service, endpoint_url=self.aws_endpoint, region_name=region,
-                            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+        return self.client(service, region=region)
 
     def command(self, *args: str) -> subprocess.CompletedProcess:
         """`python -m sandbox <args>` for this sandbox."""
@@ -97,11 +65,11 @@ def start(state_dir: Path) -> Sandbox:
     # Whatever the caller's shell points boto3 at must not leak into runs against the sandbox.
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_URL", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"):
         env.pop(name, None)
-    running = Sandbox(state_dir=Path(state_dir), env=env)
-    started = running.command("up")
+    started = subprocess.run([sys.executable, "-m", "sandbox", "up"], cwd=REPO_ROOT, env=env,
+                             capture_output=True, text=True, timeout=120, check=False)
     if started.returncode != 0:
         raise RuntimeError(f"sandbox did not start:\n{started.stdout}{started.stderr}")
-    return running
+    return Sandbox(state_dir, env)
 
 
 @dataclass

@@ -3,17 +3,11 @@
 Each step is one ansible-playbook run of one task (connection settings through
 `module_defaults: group/eksforge.platform.aws`, as the roles do). The sandbox's call counters are reset
 before each run, so "no mutating call" assertions cover exactly that run.
-
-A sandbox already running in $EKSFORGE_TEST_SANDBOX_DIR is used (developers start one on fixed ports with
-`EKSFORGE_SANDBOX_DIR=... python -m sandbox up`); otherwise the session sandbox of tests/conftest.py is
-started. Either way it is reset first. (Not $EKSFORGE_SANDBOX_DIR: the Makefile exports that for the demo
-sandbox, whose state a test run must not wipe.)
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -21,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import harness
 from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, REPO_ROOT, SECRET_ACCESS_KEY
 
 pytestmark = pytest.mark.slow
@@ -32,14 +25,10 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "
 
 
 @pytest.fixture(scope="module")
-def eks_sandbox(request):
-    state_dir = os.environ.get("EKSFORGE_TEST_SANDBOX_DIR")
-    if state_dir and (Path(state_dir) / "aws.port").exists():
-        running = harness.Sandbox(state_dir=Path(state_dir), env=dict(os.environ))
-    else:
-        running = request.getfixturevalue("sandbox")
-    running.reset()
-    return running
+def eks_sandbox(sandbox):
+    """The session sandbox, emptied once for this module's shared network, roles and cluster."""
+    sandbox.reset()
+    return sandbox
 
 
 class Runner:

@@ -1,0 +1,218 @@
+"""Integration tests of the eksforge.platform.ecr role (repositories, lifecycle, scan, encryption, policy).
+
+Every test runs the role with ansible-playbook against the session sandbox (tests/conftest.py) and checks
+the result with boto3 over HTTP, plus the API calls the sandbox counted during each run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+PLATFORM = "ecrtest"
+SERVICES = ["front", "cart", "user", "product", "rating", "order"]
+BASE_VARS = {"platform_name": PLATFORM, "aws_region": "us-east-1", "platform_tags": {"team": "platform"}}
+
+
+def write_play(tmp_path: Path) -> str:
+    """A play with the shared module_defaults that runs the role and saves ecr_outputs to outputs.json."""
+    play = [{
+        "name": "Run the ecr role",
+        "hosts": "platform",
+        "gather_facts": False,
+        "module_defaults": {"group/eksforge.platform.aws": {
+            "region": "{{ aws_region }}",
+            "endpoint_url": "{{ aws_endpoint_url | default(omit) }}",
+            "access_key": "{{ aws_access_key | default(omit) }}",
+            "secret_key": "{{ aws_secret_key | default(omit) }}",
+        }},
+        "tasks": [
+            {"name": "Run the role", "ansible.builtin.include_role": {"name": "eksforge.platform.ecr"}},
+            {"name": "Save the facts", "ansible.builtin.copy": {
+                "content": "{{ ecr_outputs | default(None) | to_json }}",
+                "dest": str(tmp_path / "outputs.json"), "mode": "0600"},
+             "check_mode": False, "changed_when": False},
+        ],
+    }]
+    path = tmp_path / "ecr.yml"
+    path.write_text(yaml.safe_dump(play, sort_keys=False))
+    return str(path)
+
+
+def outputs(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "outputs.json").read_text())
+
+
+def assert_ok(run) -> None:
+    assert run.rc == 0 and run.failed == 0, run.output[-4000:]
+
+
+def repositories(ecr) -> dict[str, dict]:
+    return {repo["repositoryName"]: repo for repo in ecr.describe_repositories()["repositories"]}
+
+
+def lifecycle(ecr, name: str) -> dict:
+    return json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
+
+
+def keep_last_rule(count: int) -> dict:
+    return {"rules": [{"rulePriority": 1, "description": f"Keep the last {count} images",
+                       "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": count},
+                       "action": {"type": "expire"}}]}
+
+
+def push_image(ecr, repository: str, tag: str) -> None:
+    """Put a tiny image manifest into a repository (what a docker push ends with)."""
+    config = json.dumps({"architecture": "amd64", "os": "linux"}).encode()
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config),
+                           "digest": "sha256:" + hashlib.sha256(config).hexdigest()},
+                "layers": []}
+    ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag)
+
+
+def test_default_repositories_lifecycle(clean_sandbox, run_playbook, tmp_path):
+    ecr = clean_sandbox.boto3_client("ecr")
+    play = write_play(tmp_path)
+    # A repository the role does not manage must survive the destroy path.
+    ecr.create_repository(repositoryName="someone/else")
+
+    planned = run_playbook(play, extra_vars=BASE_VARS, check=True, diff=True)
+    assert_ok(planned)
+    assert planned.changed > 0
+    assert planned.mutating_calls == []
+    assert set(repositories(ecr)) == {"someone/else"}
+
+    created = run_playbook(play, extra_vars=BASE_VARS, diff=True)
+    assert_ok(created)
+    assert created.count("CreateRepository") == 6
+    repos = repositories(ecr)
+    assert set(repos) == {f"{PLATFORM}/{name}" for name in SERVICES} | {"someone/else"}
+    for name in SERVICES:
+        repo = repos[f"{PLATFORM}/{name}"]
+        assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+        assert repo["imageTagMutability"] == "MUTABLE"
+        assert repo["encryptionConfiguration"]["encryptionType"] == "AES256"
+        assert lifecycle(ecr, repo["repositoryName"]) == keep_last_rule(30)
+    facts = outputs(tmp_path)
+    assert facts["registry_id"] == repos[f"{PLATFORM}/front"]["registryId"]
+    assert facts["registry_uri"] == repos[f"{PLATFORM}/front"]["repositoryUri"].split("/")[0]
+    assert set(facts["repositories"]) == set(SERVICES)
+    for name in SERVICES:
+        repo = repos[f"{PLATFORM}/{name}"]
+        assert facts["repositories"][name] == {"name": repo["repositoryName"], "arn": repo["repositoryArn"],
+                                               "uri": repo["repositoryUri"]}
+
+    again = run_playbook(play, extra_vars=BASE_VARS)
+    assert_ok(again)
+    assert again.changed == 0
+    assert again.mutating_calls == []
+
+    checked = run_playbook(play, extra_vars=BASE_VARS, check=True)
+    assert_ok(checked)
+    assert checked.changed == 0 and checked.mutating_calls == []
+
+    # Images in a repository: destroy must delete it anyway (force).
+    push_image(ecr, f"{PLATFORM}/cart", "v1")
+    destroy_vars = {**BASE_VARS, "ecr_state": "absent"}
+    planned_destroy = run_playbook(play, extra_vars=destroy_vars, check=True)
+    assert_ok(planned_destroy)
+    assert planned_destroy.changed > 0 and planned_destroy.mutating_calls == []
+    assert len(repositories(ecr)) == 7
+
+    destroyed = run_playbook(play, extra_vars=destroy_vars)
+    assert_ok(destroyed)
+    assert destroyed.count("DeleteRepository") == 6
+    assert set(repositories(ecr)) == {"someone/else"}
+    assert outputs(tmp_path) == {}
+
+    destroyed_again = run_playbook(play, extra_vars=destroy_vars)
+    assert_ok(destroyed_again)
+    assert destroyed_again.changed == 0 and destroyed_again.mutating_calls == []
+
+
+def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_path):
+    ecr = clean_sandbox.boto3_client("ecr")
+    kms_key = clean_sandbox.boto3_client("kms").create_key(Description="ecr")["KeyMetadata"]["Arn"]
+    play = write_play(tmp_path)
+    base = {**BASE_VARS, "ecr_namespace": "shop", "ecr_repositories": [{"name": "front"}, {"name": "cart"}]}
+    assert_ok(run_playbook(play, extra_vars=base))
+    assert set(repositories(ecr)) == {"shop/front", "shop/cart"}
+
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "pull", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}
+    changed = {**base, "ecr_default_keep_last": 10, "ecr_repositories": [
+        {"name": "front", "keep_last": 3, "image_tag_mutability": "IMMUTABLE", "scan_on_push": False},
+        {"name": "cart", "policy": policy},
+        {"name": "payments/api", "encryption": "KMS", "kms_key": kms_key},
+    ]}
+    planned = run_playbook(play, extra_vars=changed, check=True)
+    assert_ok(planned)
+    assert planned.changed > 0 and planned.mutating_calls == []
+    assert lifecycle(ecr, "shop/front") == keep_last_rule(30)
+
+    updated = run_playbook(play, extra_vars=changed)
+    assert_ok(updated)
+    repos = repositories(ecr)
+    assert set(repos) == {"shop/front", "shop/cart", "shop/payments/api"}
+    assert repos["shop/front"]["imageTagMutability"] == "IMMUTABLE"
+    assert repos["shop/front"]["imageScanningConfiguration"] == {"scanOnPush": False}
+    assert lifecycle(ecr, "shop/front") == keep_last_rule(3)
+    assert lifecycle(ecr, "shop/cart") == keep_last_rule(10)
+    assert json.loads(ecr.get_repository_policy(repositoryName="shop/cart")["policyText"]) == policy
+    assert repos["shop/payments/api"]["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": kms_key}
+    assert updated.count("CreateRepository") == 1
+    assert outputs(tmp_path)["repositories"]["payments/api"]["uri"] == repos["shop/payments/api"]["repositoryUri"]
+
+    again = run_playbook(play, extra_vars=changed)
+    assert_ok(again)
+    assert again.changed == 0 and again.mutating_calls == []
+
+    # Dropping the policy from the item removes it from the repository.
+    without_policy = {**changed, "ecr_repositories": [dict(item) for item in changed["ecr_repositories"]]}
+    del without_policy["ecr_repositories"][1]["policy"]
+    purged = run_playbook(play, extra_vars=without_policy)
+    assert_ok(purged)
+    assert purged.count("DeleteRepositoryPolicy") == 1
+    with pytest.raises(ecr.exceptions.RepositoryPolicyNotFoundException):
+        ecr.get_repository_policy(repositoryName="shop/cart")
+
+    # Encryption is fixed at creation: asking for another one fails with a message naming the item.
+    flipped = {**without_policy, "ecr_repositories": [{"name": "front", "encryption": "KMS", "kms_key": kms_key}]}
+    refused = run_playbook(play, extra_vars=flipped)
+    assert refused.rc != 0
+    assert "ecr_repositories item 'front': encryption cannot change" in refused.output
+    assert refused.mutating_calls == []
+
+    destroyed = run_playbook(play, extra_vars={**without_policy, "ecr_state": "absent"})
+    assert_ok(destroyed)
+    assert repositories(ecr) == {}
+
+
+@pytest.mark.parametrize(("bad", "variable"), [
+    ({"ecr_repositories": [{"name": "Front"}]}, "ecr_repositories"),
+    ({"ecr_repositories": [{"name": "front/"}]}, "ecr_repositories"),
+    ({"ecr_repositories": [{"name": "front", "image_tag_mutability": "SOMETIMES"}]}, "image_tag_mutability"),
+    ({"ecr_repositories": [{"name": "front", "encryption": "KMS"}]}, "kms_key"),
+    ({"ecr_repositories": [{"name": "front", "encryption": "DES"}]}, "encryption"),
+    ({"ecr_repositories": [{"name": "front", "keep_last": 0}]}, "keep_last"),
+    ({"ecr_repositories": [{"name": "front", "keep_lats": 5}]}, "keep_lats"),
+    ({"ecr_repositories": [{"name": "front"}, {"name": "front"}]}, "ecr_repositories"),
+    ({"ecr_repositories": [{"name": "front", "policy": "allow-all"}]}, "policy"),
+    ({"ecr_default_keep_last": 0}, "ecr_default_keep_last"),
+    ({"ecr_default_encryption": "KMS"}, "ecr_default_kms_key"),
+    ({"ecr_namespace": "Shop"}, "ecr_namespace"),
+    ({"ecr_state": "gone"}, "ecr_state"),
+])
+def test_bad_input_fails_before_any_api_call(clean_sandbox, run_playbook, tmp_path, bad, variable):
+    run = run_playbook(write_play(tmp_path), extra_vars={**BASE_VARS, **bad})
+    assert run.rc != 0 and run.failed == 1
+    assert variable in run.output
+    assert run.calls == [], run.calls
