@@ -55,12 +55,31 @@ def _next_free_block(vpc, prefixlen, used):
     return None
 
 
-def plan_subnets(vpc_cidr, az_count=2, prefix_lengths=None, explicit=None, tiers=DEFAULT_TIERS, var_prefix="vpc_"):
+def _carve(vpc, carve, slots, taken):
+    """Place `slots` blocks per carved tier, or return None when they do not fit."""
+    taken = list(taken)
+    out = {}
+    for prefixlen, _order, tier in carve:
+        nets = []
+        for _index in range(slots):
+            block = _next_free_block(vpc, prefixlen, taken)
+            if block is None:
+                return None
+            taken.append(block)
+            nets.append(block)
+        out[tier] = nets
+    return out
+
+
+def plan_subnets(vpc_cidr, az_count=2, prefix_lengths=None, explicit=None, tiers=DEFAULT_TIERS, var_prefix="vpc_",
+                 reserve_az_count=MAX_AZ_COUNT):
     """Carve ``az_count`` subnets for every tier out of ``vpc_cidr``.
 
     Returns ``{tier: [cidr for AZ index 0, 1, ...]}``. Tiers listed in ``explicit`` take the given CIDRs
     (one per AZ, in AZ order); the others are carved, largest blocks first, lowest free address first,
-    so the same input always gives the same plan. Raises PlanError naming the variable on bad input.
+    so the same input always gives the same plan. When the VPC has room, the carved tiers keep slots for
+    ``reserve_az_count`` AZs, so the subnets of the first AZs do not move when az_count grows or shrinks.
+    Raises PlanError naming the variable on bad input.
     """
     cidr_var = f"{var_prefix}cidr"
     count_var = f"{var_prefix}az_count"
@@ -126,28 +145,31 @@ def plan_subnets(vpc_cidr, az_count=2, prefix_lengths=None, explicit=None, tiers
         carve.append((prefixlen, order, tier))
 
     # Largest blocks first keeps every later block aligned without gaps: a deterministic, tight packing.
-    for prefixlen, _order, tier in sorted(carve):
-        nets = []
-        for index in range(az_count):
-            block = _next_free_block(vpc, prefixlen, [net for net, _label in used])
-            if block is None:
-                need = sum(2 ** (32 - p) for p, _o, _t in carve) * az_count
-                raise PlanError(
-                    f"{cidr_var} {vpc} is too small for the plan: no free /{prefixlen} left for {tier} in AZ {index + 1} of "
-                    f"{az_count} (the carved tiers need {need} addresses, {cidr_var} has {vpc.num_addresses}); "
-                    f"use a larger {cidr_var} or smaller {sizes_var}"
-                )
-            used.append((block, f"{tier}[{index}]"))
-            nets.append(block)
-        plan[tier] = nets
+    # Try with slots for reserve_az_count AZs first (stable layout), then with exactly az_count.
+    carved = None
+    for slots in sorted({max(az_count, _as_int(reserve_az_count, "reserve_az_count")), az_count}, reverse=True):
+        carved = _carve(vpc, sorted(carve), slots, [net for net, _label in used])
+        if carved is not None:
+            break
+    if carved is None:
+        need = sum(2 ** (32 - p) for p, _o, _t in carve) * az_count
+        raise PlanError(
+            f"{cidr_var} {vpc} is too small for the plan: {az_count} AZ(s) x "
+            f"({', '.join(f'{t} /{p}' for p, _o, t in sorted(carve))}) need {need} free addresses, "
+            f"{cidr_var} has {vpc.num_addresses} (minus explicit subnets); "
+            f"use a larger {cidr_var} or smaller {sizes_var}"
+        )
+    for tier, nets in carved.items():
+        plan[tier] = nets[:az_count]
 
     return {tier: [str(net) for net in plan[tier]] for tier in tiers}
 
 
-def cidr_plan(vpc_cidr, az_count=2, prefix_lengths=None, explicit=None, var_prefix="vpc_"):
+def cidr_plan(vpc_cidr, az_count=2, prefix_lengths=None, explicit=None, var_prefix="vpc_", reserve_az_count=MAX_AZ_COUNT):
     """Filter entry point: converts PlanError into AnsibleFilterError."""
     try:
-        return plan_subnets(vpc_cidr, az_count=az_count, prefix_lengths=prefix_lengths, explicit=explicit, var_prefix=var_prefix)
+        return plan_subnets(vpc_cidr, az_count=az_count, prefix_lengths=prefix_lengths, explicit=explicit,
+                            var_prefix=var_prefix, reserve_az_count=reserve_az_count)
     except PlanError as exc:
         raise AnsibleFilterError(str(exc)) from None
 

@@ -1,0 +1,113 @@
+"""Watch streams: newline-delimited JSON events read from the store's event log."""
+
+from __future__ import annotations
+
+import json
+import select
+import threading
+import time
+from typing import Callable
+
+from .selectors import parse_field_selector, parse_label_selector
+
+DEFAULT_TIMEOUT = 1800  # the real apiserver picks 30-60 minutes
+BOOKMARK_INTERVAL = 5.0
+INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+
+
+def _line(event_type: str, obj: dict) -> bytes:
+    return json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+
+def expired_event(resource_version: str) -> bytes:
+    return _line("ERROR", {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                           "message": f"too old resource version: {resource_version}", "reason": "Expired",
+                           "code": 410})
+
+
+def client_gone_check(sock) -> Callable[[], bool]:
+    """A watch client never sends anything while it streams, so a readable socket means it closed (or sent
+    TLS close_notify): the watch can end instead of lingering until its timeout."""
+    def gone() -> bool:
+        if sock is None:
+            return False
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+    return gone
+
+
+def stream(objects, rtype, namespace: str | None, params: dict, shutdown: threading.Event,
+           client_gone: Callable[[], bool]):
+    """Yields encoded events until timeoutSeconds passes, the server stops or the client goes away."""
+    store = objects.store
+    labels_match = parse_label_selector(params.get("labelSelector"))
+    fields_match = parse_field_selector(params.get("fieldSelector"))
+    bookmarks = params.get("allowWatchBookmarks") in ("true", "1")
+    requested = params.get("resourceVersion") or ""
+    send_initial = params.get("sendInitialEvents")
+    key = (objects.cluster, rtype.group, rtype.plural)
+    yield b""  # sends the response headers now, as the apiserver does, even if no event comes for a while
+
+    def matches(obj: dict | None) -> bool:
+        if obj is None:
+            return False
+        meta = obj["metadata"]
+        if namespace and meta.get("namespace") != namespace:
+            return False
+        return labels_match(meta.get("labels") or {}) and fields_match(obj)
+
+    def present(obj: dict) -> dict:
+        return objects.present(rtype, json.loads(json.dumps(obj)))
+
+    def bookmark(revision: int, initial_end: bool = False) -> bytes:
+        meta: dict = {"resourceVersion": str(revision)}
+        if initial_end:
+            meta["annotations"] = {INITIAL_EVENTS_END: "true"}
+        return _line("BOOKMARK", {"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": meta})
+
+    if send_initial == "true" or (send_initial != "false" and requested in ("", "0")):
+        with store.changed:
+            current, last = store.list(key, namespace if rtype.namespaced else None)
+        for obj in current:
+            if matches(obj):
+                yield _line("ADDED", present(obj))
+        if send_initial == "true" and bookmarks:
+            yield bookmark(last, initial_end=True)
+    else:
+        try:
+            last = int(requested)
+        except ValueError:
+            yield expired_event(requested)
+            return
+        if last < store.oldest_watchable:
+            yield expired_event(requested)
+            return
+
+    timeout = min(int(params.get("timeoutSeconds") or DEFAULT_TIMEOUT), DEFAULT_TIMEOUT)
+    deadline = time.monotonic() + timeout
+    next_bookmark = time.monotonic() + BOOKMARK_INTERVAL
+    while not shutdown.is_set() and not client_gone():
+        now = time.monotonic()
+        if now >= deadline:
+            return
+        with store.changed:
+            events = store.events_after(last)
+            if not events:
+                store.changed.wait(min(deadline - now, BOOKMARK_INTERVAL, 1.0))
+                events = store.events_after(last)
+        for event in events:
+            last = event.resource_version
+            if (event.cluster, event.group, event.plural) != key:
+                continue
+            was, now_matches = matches(event.previous), event.type != "DELETED" and matches(event.object)
+            if now_matches:
+                yield _line("ADDED" if event.type == "MODIFIED" and not was and event.previous else event.type,
+                            present(event.object))
+            elif was:
+                yield _line("DELETED", present(event.object))
+        if bookmarks and time.monotonic() >= next_bookmark:
+            next_bookmark = time.monotonic() + BOOKMARK_INTERVAL
+            yield bookmark(last)

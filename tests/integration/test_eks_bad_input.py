@@ -1,0 +1,130 @@
+"""Bad input to the eksforge.platform.eks role fails before any call that mutates, naming the variable.
+
+Each case runs the role with ansible-playbook against a private sandbox that holds one cluster on Kubernetes 1.31
+(made with boto3), and checks the failure message and that the sandbox counted no mutating call.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+from sandbox import harness
+
+pytestmark = pytest.mark.slow
+
+# This module's sandbox ports: the first free pair (AWS, Kubernetes) from here, within 20 ports.
+PORT_BASE = 45730
+
+
+def free_port_pair(base: int) -> int:
+    for port in range(base, base + 20, 2):
+        try:
+            for candidate in (port, port + 1):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError(f"no free port pair in {base}-{base + 19}")
+
+PLAYBOOK = "tests/integration/playbooks/eks_only.yml"
+CLUSTER = "legacy"
+
+
+@pytest.fixture(scope="module")
+def eks_sandbox(tmp_path_factory):
+    """A private sandbox on this module's own ports whose EKS resources settle after 0.2 s."""
+    aws_port = free_port_pair(PORT_BASE)
+    running = harness.Sandbox(state_dir=tmp_path_factory.mktemp("eks-bad-input"), env=dict(
+        os.environ, EKSFORGE_SANDBOX_AWS_PORT=str(aws_port), EKSFORGE_SANDBOX_K8S_PORT=str(aws_port + 1),
+        EKSFORGE_SANDBOX_EKS_DELAY="0.2", PATH=f"{harness.VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"))
+    running.env["EKSFORGE_SANDBOX_DIR"] = str(running.state_dir)
+    started = running.command("up")
+    assert started.returncode == 0, started.stdout + started.stderr
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def legacy_cluster(eks_sandbox, tmp_path_factory) -> dict:
+    """A VPC with two subnets, a cluster role and cluster `legacy` on Kubernetes 1.31, made directly with boto3."""
+    ec2, iam, eks = (eks_sandbox.boto3_client(s) for s in ("ec2", "iam", "eks"))
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
+               for i, az in enumerate("ab")]
+    trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+    role = iam.create_role(RoleName="legacy-cluster", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    eks.create_cluster(name=CLUSTER, version="1.31", roleArn=role, resourcesVpcConfig={"subnetIds": subnets})
+    return {"eks_cluster_name": CLUSTER, "eks_subnet_ids": subnets, "eks_cluster_role_arn": role,
+            "eks_node_role_arn": role, "eks_kubernetes_version": "1.31", "eks_ca_cert_path": str(tmp_path_factory.mktemp("eks-bad-input-ca") / "ca.crt")}
+
+
+GOOD_NODEGROUP = {"name": "general", "min_size": 1, "desired_size": 1, "max_size": 2}
+
+# id -> (variables over the legacy cluster's, text the failure must contain)
+CASES = {
+    "unknown_addon_name": ({"eks_addons": [{"name": "vpc-cni"}, {"name": "kube-frobnicator"}]},
+                           "eks_addons may only name add-ons listed in eks_known_addon_names"),
+    "malformed_addon_version": ({"eks_addons": [{"name": "coredns", "version": "newest"}]},
+                                "eks_addons entry 'coredns' is invalid"),
+    "nonexistent_addon_version": ({"eks_addons": [{"name": "kube-proxy", "version": "v9.9.9-eksbuild.1"}]},
+                                  "eks_addons lists an add-on or version EKS does not offer"),
+    "addon_version_of_other_kubernetes": ({"eks_addons": [{"name": "kube-proxy", "version": "v1.33.5-eksbuild.2"}]},
+                                          "eks_addons lists an add-on or version EKS does not offer"),
+    "invalid_taint_effect": ({"eks_nodegroups": [dict(GOOD_NODEGROUP, taints=[{"key": "gpu", "value": "yes",
+                                                                               "effect": "NoSchedule"}])]},
+                             "eks_nodegroups entry 'general' is invalid"),
+    "min_above_max": ({"eks_nodegroups": [dict(GOOD_NODEGROUP, min_size=5, desired_size=5, max_size=3)]},
+                      "eks_nodegroups entry 'general' is invalid"),
+    "desired_outside_range": ({"eks_nodegroups": [dict(GOOD_NODEGROUP, desired_size=7)]},
+                              "eks_nodegroups entry 'general' is invalid"),
+    "unknown_capacity_type": ({"eks_nodegroups": [dict(GOOD_NODEGROUP, capacity_type="RESERVED")]},
+                              "eks_nodegroups entry 'general' is invalid"),
+    "unknown_ami_type": ({"eks_nodegroups": [dict(GOOD_NODEGROUP, ami_type="UBUNTU_22")]},
+                         "eks_nodegroups entry 'general' is invalid"),
+    "empty_nodegroup_name": ({"eks_nodegroups": [dict(GOOD_NODEGROUP, name="")]},
+                             "eks_nodegroups names must be unique"),
+    "duplicate_nodegroup_name": ({"eks_nodegroups": [GOOD_NODEGROUP, GOOD_NODEGROUP]},
+                                 "eks_nodegroups names must be unique"),
+    "bad_principal_arn": ({"eks_admin_principal_arns": ["arn:aws:sts::123456789012:assumed-role/admin/me"]},
+                          "eks_admin_principal_arns must list IAM role or user ARNs"),
+    "bad_access_policy": ({"eks_access_entries": [{"principal_arn": "arn:aws:iam::123456789012:role/dev",
+                                                   "policy_associations": [{"policy": "ReadEverything"}]}]},
+                          "eks_access_entries entry arn:aws:iam::123456789012:role/dev is invalid"),
+    "bad_version_format": ({"eks_kubernetes_version": "1.3"}, "eks_kubernetes_version must be a quoted"),
+    "version_skip": ({"eks_kubernetes_version": "1.33"},
+                     "eks_kubernetes_version 1.33 can't be applied to cluster legacy, which runs Kubernetes 1.31"),
+    "version_downgrade": ({"eks_kubernetes_version": "1.30"},
+                          "eks_kubernetes_version 1.30 can't be applied to cluster legacy, which runs Kubernetes 1.31"),
+    "bad_log_type": ({"eks_enabled_log_types": ["api", "kubelet"]}, "eks_enabled_log_types may only list"),
+    "invalid_public_access_cidr": ({"eks_public_access_cidrs": ["10.0.0.0/33"]},
+                                   "eks_public_access_cidrs must list IPv4 CIDR blocks"),
+    "both_endpoints_closed": ({"eks_endpoint_public_access": False, "eks_endpoint_private_access": False},
+                              "eks_endpoint_public_access and eks_endpoint_private_access can't both be false"),
+    "bad_subnet_id": ({"eks_subnet_ids": ["subnet-xyz"]}, "eks_subnet_ids and eks_node_subnet_ids must list subnet ids"),
+    "bad_state": ({"eks_state": "gone"}, "eks_state"),
+    "no_subnets_for_new_cluster": ({"eks_cluster_name": "fresh", "eks_subnet_ids": []},
+                                   "needs at least two subnets (eks_subnet_ids"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_fails_before_any_mutating_call(eks_sandbox, legacy_cluster, case):
+    variables, message = CASES[case]
+    run = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars={**legacy_cluster, **variables})
+    assert run.rc != 0 and run.failed == 1, run.output[-3000:]
+    assert message in " ".join(run.output.split()), run.output[-3000:]
+    assert run.mutating_calls == [], run.mutating_calls
+    assert eks_sandbox.boto3_client("eks").describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
+
+
+def test_good_input_on_the_same_cluster_passes_validation(eks_sandbox, legacy_cluster):
+    """The baseline of the cases above: with valid values the role gets past validation and changes the cluster."""
+    run = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars={
+        **legacy_cluster, "eks_nodegroups": [], "eks_addons": [{"name": "kube-proxy"}],
+        "eks_admin_principal_arns": ["arn:aws:iam::123456789012:role/admins"], "eks_enabled_log_types": ["api"]})
+    assert run.rc == 0, run.output[-3000:]
+    assert run.count("CreateAddon") == 1 and run.count("CreateAccessEntry") == 1

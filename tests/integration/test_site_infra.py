@@ -1,0 +1,69 @@
+"""playbooks/site.yml (infra layer: vpc, iam, ecr) against the sandbox: cold run, idempotence, check mode,
+summary and destroy, with the API calls each run made counted by the sandbox."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+# pytest runs with --import-mode=importlib: make the sibling helper module importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_vpc_support import assert_ran, owned_resources
+
+pytestmark = pytest.mark.slow
+
+
+def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clean_sandbox, run_playbook):
+    run = run_playbook("playbooks/site.yml", check=True, diff=True)
+    assert_ran(run)
+    assert run.changed > 0, "check mode on an empty account must report what it would create"
+    assert run.mutating_calls == [], run.mutating_calls
+    assert run.total_calls > 0  # it did look
+    assert owned_resources(clean_sandbox)["vpcs"] == []
+
+
+def test_site_cold_run_second_run_summary_and_destroy(clean_sandbox, run_playbook):
+    cold = run_playbook("playbooks/site.yml")
+    assert_ran(cold)
+    assert cold.changed > 0
+    assert cold.count("CreateVpc") == 1
+    assert cold.count("CreateNatGateway") == 1  # inventories/local: vpc_nat_mode single
+    made = owned_resources(clean_sandbox)
+    assert len(made["vpcs"]) == 1
+    assert len(made["subnets"]) == 6  # 3 tiers x 2 AZs
+    assert len(made["igws"]) == 1
+    assert len(made["nat_gateways"]) == 1 and len(made["eips"]) == 1
+    assert len(made["route_tables"]) == 3  # public + one private per AZ
+    assert len(made["iam_roles"]) >= 2
+    assert len(made["ecr_repositories"]) >= 1
+
+    second = run_playbook("playbooks/site.yml")
+    assert_ran(second, changed=0)
+    assert second.mutating_calls == [], second.mutating_calls
+
+    check_again = run_playbook("playbooks/site.yml", check=True, diff=True)
+    assert_ran(check_again, changed=0)
+    assert check_again.mutating_calls == []
+
+    summary = run_playbook("playbooks/summary.yml")
+    assert_ran(summary, changed=0)
+    assert summary.mutating_calls == []
+    assert made["vpcs"][0] in summary.output
+    for repo in made["ecr_repositories"]:
+        assert repo in summary.output
+    for role in made["iam_roles"]:
+        assert role in summary.output
+
+    destroyed = run_playbook("playbooks/destroy.yml")
+    assert_ran(destroyed)
+    assert destroyed.count("DeleteNatGateway") == 1
+    assert destroyed.count("ReleaseAddress") == 1
+    assert destroyed.count("DeleteVpc") == 1
+    left = owned_resources(clean_sandbox)
+    assert {kind: items for kind, items in left.items() if items} == {}
+
+    again = run_playbook("playbooks/destroy.yml")
+    assert_ran(again, changed=0)
+    assert again.mutating_calls == []
