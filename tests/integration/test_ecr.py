@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 PLATFORM = "ecrtest"
 SERVICES = ["front", "cart", "user", "product", "rating", "order"]
 BASE_VARS = {"platform_name": PLATFORM, "aws_region": "us-east-1", "platform_tags": {"team": "platform"}}
+OWNER = {"eksforge:platform": PLATFORM}
 
 
 def write_play(tmp_path: Path) -> str:
@@ -57,6 +58,11 @@ def repositories(ecr) -> dict[str, dict]:
     return {repo["repositoryName"]: repo for repo in ecr.describe_repositories()["repositories"]}
 
 
+def repo_tags(ecr, repository: dict) -> dict[str, str]:
+    listed = ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]
+    return {tag["Key"]: tag["Value"] for tag in listed}
+
+
 def lifecycle(ecr, name: str) -> dict:
     return json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
 
@@ -92,6 +98,7 @@ def test_default_repositories_lifecycle(clean_sandbox, run_playbook, tmp_path):
     created = run_playbook(play, extra_vars=BASE_VARS, diff=True)
     assert_ok(created)
     assert created.count("CreateRepository") == 6
+    assert created.count("TagResource") == 6 and created.count("UntagResource") == 0
     repos = repositories(ecr)
     assert set(repos) == {f"{PLATFORM}/{name}" for name in SERVICES} | {"someone/else"}
     for name in SERVICES:
@@ -100,6 +107,8 @@ def test_default_repositories_lifecycle(clean_sandbox, run_playbook, tmp_path):
         assert repo["imageTagMutability"] == "MUTABLE"
         assert repo["encryptionConfiguration"]["encryptionType"] == "AES256"
         assert lifecycle(ecr, repo["repositoryName"]) == keep_last_rule(30)
+        assert repo_tags(ecr, repo) == {"team": "platform", **OWNER}
+    assert repo_tags(ecr, repos["someone/else"]) == {}
     facts = outputs(tmp_path)
     assert facts["registry_id"] == repos[f"{PLATFORM}/front"]["registryId"]
     assert facts["registry_uri"] == repos[f"{PLATFORM}/front"]["repositoryUri"].split("/")[0]
@@ -148,15 +157,18 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     policy = {"Version": "2012-10-17", "Statement": [{
         "Sid": "pull", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
         "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}
-    changed = {**base, "ecr_default_keep_last": 10, "ecr_repositories": [
-        {"name": "front", "keep_last": 3, "image_tag_mutability": "IMMUTABLE", "scan_on_push": False},
+    changed = {**base, "ecr_default_keep_last": 10, "ecr_tags": {"cost-center": "4711"}, "ecr_repositories": [
+        {"name": "front", "keep_last": 3, "image_tag_mutability": "IMMUTABLE", "scan_on_push": False,
+         "tags": {"team": "storefront", "eksforge:platform": "not-ours"}},
         {"name": "cart", "policy": policy},
         {"name": "payments/api", "encryption": "KMS", "kms_key": kms_key},
     ]}
-    planned = run_playbook(play, extra_vars=changed, check=True)
+    planned = run_playbook(play, extra_vars=changed, check=True, diff=True)
     assert_ok(planned)
     assert planned.changed > 0 and planned.mutating_calls == []
     assert lifecycle(ecr, "shop/front") == keep_last_rule(30)
+    assert "+        team: storefront" in planned.output  # the tag diff of shop/front (YAML diff, ansible.cfg)
+    assert repo_tags(ecr, repositories(ecr)["shop/front"]) == {"team": "platform", **OWNER}
 
     updated = run_playbook(play, extra_vars=changed)
     assert_ok(updated)
@@ -169,6 +181,11 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     assert json.loads(ecr.get_repository_policy(repositoryName="shop/cart")["policyText"]) == policy
     assert repos["shop/payments/api"]["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": kms_key}
     assert updated.count("CreateRepository") == 1
+    # Item tags win over ecr_tags and platform_tags; the ownership tag wins over everything.
+    assert repo_tags(ecr, repos["shop/front"]) == {"team": "storefront", "cost-center": "4711", **OWNER}
+    assert repo_tags(ecr, repos["shop/cart"]) == {"team": "platform", "cost-center": "4711", **OWNER}
+    assert repo_tags(ecr, repos["shop/payments/api"]) == repo_tags(ecr, repos["shop/cart"])
+    assert updated.count("TagResource") == 3
     assert outputs(tmp_path)["repositories"]["payments/api"]["uri"] == repos["shop/payments/api"]["repositoryUri"]
 
     again = run_playbook(play, extra_vars=changed)
@@ -178,9 +195,13 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     # Dropping the policy from the item removes it from the repository.
     without_policy = {**changed, "ecr_repositories": [dict(item) for item in changed["ecr_repositories"]]}
     del without_policy["ecr_repositories"][1]["policy"]
+    # Dropping a tag from the variables removes it from the repositories.
+    del without_policy["ecr_tags"]
     purged = run_playbook(play, extra_vars=without_policy)
     assert_ok(purged)
     assert purged.count("DeleteRepositoryPolicy") == 1
+    assert purged.count("UntagResource") == 3 and purged.count("TagResource") == 0
+    assert all("cost-center" not in repo_tags(ecr, repo) for repo in repositories(ecr).values())
     with pytest.raises(ecr.exceptions.RepositoryPolicyNotFoundException):
         ecr.get_repository_policy(repositoryName="shop/cart")
 
@@ -206,6 +227,8 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     ({"ecr_repositories": [{"name": "front", "keep_lats": 5}]}, "keep_lats"),
     ({"ecr_repositories": [{"name": "front"}, {"name": "front"}]}, "ecr_repositories"),
     ({"ecr_repositories": [{"name": "front", "policy": "allow-all"}]}, "policy"),
+    ({"ecr_repositories": [{"name": "front", "tags": ["team"]}]}, "tags"),
+    ({"ecr_tags": ["team"]}, "ecr_tags"),
     ({"ecr_default_keep_last": 0}, "ecr_default_keep_last"),
     ({"ecr_default_encryption": "KMS"}, "ecr_default_kms_key"),
     ({"ecr_namespace": "Shop"}, "ecr_namespace"),

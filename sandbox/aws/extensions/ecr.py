@@ -1,0 +1,63 @@
+"""ECR tag limits moto 5.2.5 does not enforce.
+
+Real ECR (TagResource and CreateRepository) refuses a tag key longer than 128 characters or a value
+longer than 256 with InvalidTagParameterException, and a repository that would carry more than 50 tags
+with TooManyTagsException (both HTTP 400); moto stores whatever it gets. The refusal happens here, before
+moto; valid requests go on to moto unchanged. Tests: sandbox/tests/test_aws_ecr_fixes.py.
+"""
+
+from __future__ import annotations
+
+from moto.ecr.exceptions import InvalidParameterException, RepositoryNotFoundException
+from moto.ecr.models import ecr_backends
+from werkzeug.wrappers import Request, Response
+
+from sandbox.aws.errors import error_response
+from sandbox.aws.extensions import Call, Extension
+
+TAG_LIMIT = 50
+KEY_LIMIT = 128
+VALUE_LIMIT = 256
+
+
+def existing_tags(call: Call) -> dict[str, str] | None:
+    """The tags of the repository a TagResource names, or None when moto should answer (bad ARN, no repository)."""
+    backend = ecr_backends[call.account_id][call.region]
+    try:
+        listed = backend.list_tags_for_resource(call.params.get("resourceArn", ""))["tags"]
+    except (InvalidParameterException, RepositoryNotFoundException):
+        return None
+    return {tag["Key"]: tag["Value"] for tag in listed}
+
+
+def refusal(requested: list[dict], existing: dict[str, str]) -> tuple[str, str] | None:
+    """(error code, message) ECR answers for setting `requested` on a repository tagged `existing`, or None."""
+    for tag in requested:
+        if not 1 <= len(tag.get("Key", "")) <= KEY_LIMIT or len(tag.get("Value", "")) > VALUE_LIMIT:
+            return ("InvalidTagParameterException",
+                    f"Tag keys can have a maximum character length of {KEY_LIMIT} characters, "
+                    f"and tag values can have a maximum length of {VALUE_LIMIT} characters.")
+    keys = set(existing) | {tag.get("Key") for tag in requested}
+    if len(keys) > TAG_LIMIT:
+        return ("TooManyTagsException",
+                f"The list of tags on the repository is over the limit. The maximum number of tags that can be "
+                f"applied to a repository is {TAG_LIMIT}.")
+    return None
+
+
+class EcrFixes(Extension):
+    def handle(self, call: Call, request: Request) -> Response | None:
+        if call.service != "ecr" or call.action not in ("TagResource", "CreateRepository"):
+            return None
+        existing: dict[str, str] | None = {}
+        if call.action == "TagResource":
+            existing = existing_tags(call)
+        if existing is None:
+            return None
+        refused = refusal(call.params.get("tags") or [], existing)
+        if refused is None:
+            return None
+        return error_response(call.protocol, 400, *refused)
+
+
+EXTENSION = EcrFixes()
