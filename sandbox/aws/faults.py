@@ -3,8 +3,11 @@
 Set with PUT /_sandbox/faults. A faulted call is still counted in /_sandbox/calls: the client made it.
 - `throttle_rate`: share of calls answered with the protocol's own throttling error (botocore retries it).
 - `server_error_rate`: share of calls answered with a bare HTTP 503 (empty body, as from a load balancer).
-- `fail_nth_mutating`: the Nth mutating call after the faults were set gets an HTTP 500 InternalError,
-  once, and never reaches moto, so the change it asked for does not happen.
+- `fail_from_nth_mutating`: from the Nth mutating call after the faults were set on, every mutating call is
+  refused with the protocol's access-denied error and never reaches moto (reads still work), until the faults
+  are cleared: a run is cut off at a known point, as when its write permissions are revoked mid-run. A refusal
+  is final for botocore and AWSRetry alike; an outage of 5xx answers would sit in their backoff for minutes
+  per call instead of interrupting the run.
 - `seed`: seeds the random choices, so a test run is reproducible.
 Internal calls (INTERNAL_HEADER) are never faulted.
 """
@@ -29,12 +32,21 @@ THROTTLING = {
     "rest-xml": (503, "SlowDown", "Please reduce your request rate."),
 }
 
+# What AWS answers a caller lacking permission, per protocol; any other protocol gets the generic shape.
+ACCESS_DENIED = {
+    "ec2": (403, "UnauthorizedOperation"),
+    "query": (403, "AccessDenied"),
+    "json": (400, "AccessDeniedException"),
+    "rest-json": (403, "AccessDeniedException"),
+    "rest-xml": (403, "AccessDenied"),
+}
+
 
 @dataclass(frozen=True)
 class FaultSettings:
     throttle_rate: float = 0.0
     server_error_rate: float = 0.0
-    fail_nth_mutating: int | None = None
+    fail_from_nth_mutating: int | None = None
     seed: int = 0
 
     @classmethod
@@ -42,16 +54,16 @@ class FaultSettings:
         unknown = set(body) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
-        nth = body.get("fail_nth_mutating")
+        nth = body.get("fail_from_nth_mutating")
         settings = cls(throttle_rate=float(body.get("throttle_rate", 0.0)),
                        server_error_rate=float(body.get("server_error_rate", 0.0)),
-                       fail_nth_mutating=None if nth is None else int(nth),
+                       fail_from_nth_mutating=None if nth is None else int(nth),
                        seed=int(body.get("seed", 0)))
         for rate in (settings.throttle_rate, settings.server_error_rate):
             if not 0.0 <= rate <= 1.0:
                 raise ValueError("rates must be between 0 and 1")
-        if settings.fail_nth_mutating is not None and settings.fail_nth_mutating < 1:
-            raise ValueError("fail_nth_mutating counts from 1")
+        if settings.fail_from_nth_mutating is not None and settings.fail_from_nth_mutating < 1:
+            raise ValueError("fail_from_nth_mutating counts from 1")
         return settings
 
 
@@ -65,7 +77,7 @@ class FaultInjector:
             self.settings = settings
             self._random = random.Random(settings.seed)
             self._mutating_seen = 0
-            self._nth_failed = False
+            self._mutating_refused = 0
 
     def clear(self) -> None:
         self.set(FaultSettings())
@@ -74,7 +86,7 @@ class FaultInjector:
         """The JSON body of GET /_sandbox/faults."""
         with self._lock:
             return {**asdict(self.settings), "mutating_seen": self._mutating_seen,
-                    "fail_nth_mutating_done": self._nth_failed}
+                    "mutating_refused": self._mutating_refused}
 
     def fault_for(self, call: Call) -> Response | None:
         """The error to answer `call` with instead of passing it on, or None."""
@@ -84,10 +96,12 @@ class FaultInjector:
             settings = self.settings
             if call.kind == "mutating":
                 self._mutating_seen += 1
-                if self._mutating_seen == settings.fail_nth_mutating:
-                    self._nth_failed = True
-                    return error_response(call.protocol, 500, "InternalError",
-                                          f"Injected failure of mutating call {self._mutating_seen}.")
+                nth = settings.fail_from_nth_mutating
+                if nth is not None and self._mutating_seen >= nth:
+                    self._mutating_refused += 1
+                    status, code = ACCESS_DENIED.get(call.protocol, (403, "AccessDenied"))
+                    return error_response(call.protocol, status, code, f"Injected refusal of mutating call "
+                                          f"{self._mutating_seen} (fail_from_nth_mutating={nth}).")
             # Draw both numbers every time so one rate does not shift the other's sequence.
             throttle_draw, server_error_draw = self._random.random(), self._random.random()
         if throttle_draw < settings.throttle_rate and call.protocol in THROTTLING:

@@ -1,5 +1,6 @@
-"""The vpc role converges under injected faults: 20% throttling, and a run whose Nth mutating call fails,
-followed by a normal re-run, never leaves a second VPC, internet gateway, NAT gateway or Elastic IP."""
+"""Convergence under injected faults (sandbox/aws/faults.py): playbooks/site.yml with 20% of calls throttled or
+5% answered 503, and the network layer cut off at its Nth mutating call then re-run normally, which must leave
+exactly the planned VPC, internet gateway, NAT gateways and Elastic IPs (no orphans)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from test_vpc_support import assert_ran, owned_resources
 
 pytestmark = pytest.mark.slow
 
-# Two AZs with a NAT gateway each: two EIP allocations and two CreateNatGateway calls to interrupt.
+SITE = "playbooks/site.yml"
+# Two AZs with a NAT gateway each: two Elastic IPs and two CreateNatGateway calls that can be cut apart.
 PER_AZ = {"vpc_nat_mode": "per_az"}
+NAT_COUNT = 2
 
-# The network layer alone (the vpc role as playbooks/infra.yml applies it): the iam and ecr roles have their own
-# reliability story (see the report: ecr gave up on throttled DescribeRepositories after botocore's default retries).
-PLAY = """
+# The network layer alone (the vpc role as playbooks/infra.yml applies it; the role sets its own retry
+# environment): both cut-off points lie in it, and each case then costs two network runs, not two site runs.
+NETWORK_PLAY = """
 - name: Network layer
   hosts: platform
   gather_facts: false
@@ -39,63 +42,75 @@ PLAY = """
 @pytest.fixture
 def network_playbook(tmp_path) -> str:
     path = tmp_path / "network.yml"
-    path.write_text(PLAY)
+    path.write_text(NETWORK_PLAY)
     return str(path)
 
 
-def _assert_exactly_the_plan(sandbox, nat_count: int) -> None:
+def _assert_exactly_the_plan(sandbox) -> None:
+    """EC2 resources have no names, so an interrupted or retried create is where duplicates and orphans would
+    appear (roles, repositories and clusters are named: a second create of one fails instead)."""
     made = owned_resources(sandbox)
     assert len(made["vpcs"]) == 1, made["vpcs"]
     assert len(made["igws"]) == 1, made["igws"]
-    assert len(made["subnets"]) == 6
+    assert len(made["subnets"]) == 6  # 3 tiers x 2 AZs
+    assert len(made["route_tables"]) == 3  # public + one private per AZ
     live_nats = [nat for nat in made["nat_gateways"] if nat["State"] in ("pending", "available")]
-    assert len(live_nats) == nat_count, live_nats
-    assert len(made["nat_gateways"]) == nat_count, "a NAT gateway in another state (failed?) was left over"
-    assert len(made["eips"]) == nat_count, made["eips"]
-    # Every EIP is the one of a NAT gateway: no orphan allocation.
+    assert len(live_nats) == NAT_COUNT, live_nats
+    assert len(made["nat_gateways"]) == NAT_COUNT, "a NAT gateway in another state (failed?) was left over"
+    assert len({nat["SubnetId"] for nat in live_nats}) == NAT_COUNT
+    # Every Elastic IP is the one of a NAT gateway: no orphan allocation.
     nat_allocations = sorted(address["AllocationId"] for nat in live_nats for address in nat["NatGatewayAddresses"])
     assert sorted(eip["AllocationId"] for eip in made["eips"]) == nat_allocations
-    assert len({nat["SubnetId"] for nat in live_nats}) == nat_count
 
 
-def test_converges_with_20_percent_throttling(clean_sandbox, run_playbook, network_playbook):
-    clean_sandbox.set_faults(throttle_rate=0.2, seed=7)
-    try:
-        run = run_playbook(network_playbook, extra_vars=PER_AZ)
-    finally:
-        clean_sandbox.clear_faults()
-    assert_ran(run)
-    _assert_exactly_the_plan(clean_sandbox, nat_count=2)
-    again = run_playbook(network_playbook, extra_vars=PER_AZ)
-    assert_ran(again, changed=0)
-    assert again.mutating_calls == []
+def _assert_settled(run_playbook, playbook: str) -> None:
+    settled = run_playbook(playbook, extra_vars=PER_AZ)
+    assert_ran(settled, changed=0)
+    assert settled.mutating_calls == [], settled.mutating_calls
 
 
 @pytest.mark.parametrize(
-    "nth",
+    "faults",
     [
-        10,  # in the subnets
-        15,  # the first CreateNatGateway, both Elastic IPs already allocated
+        {"throttle_rate": 0.2, "seed": 7},
+        {"server_error_rate": 0.05, "seed": 3},
+    ],
+    ids=["20pct-throttled", "5pct-503"],
+)
+def test_site_converges_under_throttling_and_server_errors(clean_sandbox, run_playbook, faults):
+    clean_sandbox.set_faults(**faults)
+    try:
+        run = run_playbook(SITE, extra_vars=PER_AZ)
+    finally:
+        clean_sandbox.clear_faults()
+    assert_ran(run)
+    _assert_exactly_the_plan(clean_sandbox)
+    _assert_settled(run_playbook, SITE)
+
+
+@pytest.mark.parametrize(
+    ("nth", "eips_before_rerun", "nats_before_rerun"),
+    [
+        (10, 0, 0),  # in the subnets
+        (15, NAT_COUNT, 0),  # the first CreateNatGateway: both Elastic IPs allocated, no NAT gateway yet
     ],
 )
-def test_failed_mutating_call_then_rerun_leaves_no_orphans(clean_sandbox, run_playbook, network_playbook, nth):
-    clean_sandbox.set_faults(fail_nth_mutating=nth, seed=1)
+def test_run_cut_off_at_nth_mutating_call_then_rerun_leaves_no_orphans(
+        clean_sandbox, run_playbook, network_playbook, nth, eips_before_rerun, nats_before_rerun):
+    clean_sandbox.set_faults(fail_from_nth_mutating=nth)
     try:
         first = run_playbook(network_playbook, extra_vars=PER_AZ)
     finally:
         faults = clean_sandbox.faults()
         clean_sandbox.clear_faults()
-    assert faults["fail_nth_mutating_done"], "the injected failure never happened"
-    # The failed call is an HTTP 500 InternalError: botocore's standard retry mode (and amazon.aws's own retry
-    # decorators) may retry it, so the first run may or may not fail; either way it must not have left a
-    # duplicate behind, and a normal re-run must converge.
-    if first.rc == 0:
-        _assert_exactly_the_plan(clean_sandbox, nat_count=2)
+    assert first.rc != 0 and first.failed, f"the cut-off run must fail:\n{first.output[-6000:]}"
+    assert faults["mutating_refused"] >= 1
+    # The run stopped where the parameter says: what it left behind is the half-done state to resume from.
+    cut_off = owned_resources(clean_sandbox)
+    assert len(cut_off["vpcs"]) == 1
+    assert (len(cut_off["eips"]), len(cut_off["nat_gateways"])) == (eips_before_rerun, nats_before_rerun)
 
     rerun = run_playbook(network_playbook, extra_vars=PER_AZ)
     assert_ran(rerun)
-    _assert_exactly_the_plan(clean_sandbox, nat_count=2)
-
-    settled = run_playbook(network_playbook, extra_vars=PER_AZ)
-    assert_ran(settled, changed=0)
-    assert settled.mutating_calls == []
+    _assert_exactly_the_plan(clean_sandbox)
+    _assert_settled(run_playbook, network_playbook)
