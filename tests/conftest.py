@@ -20,6 +20,14 @@ def sandbox(tmp_path_factory) -> Sandbox:
     running.stop()
 
 
+@pytest.fixture(scope="module")
+def private_sandbox(tmp_path_factory) -> Sandbox:
+    """A sandbox of the test module's own, on free ports, for modules whose tests build on each other's state."""
+    running = harness.start(tmp_path_factory.mktemp("private-sandbox"))
+    yield running
+    running.stop()
+
+
 @pytest.fixture
 def clean_sandbox(sandbox: Sandbox) -> Sandbox:
     """The session sandbox with every resource, counter and fault cleared first."""

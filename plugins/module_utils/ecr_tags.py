@@ -66,7 +66,9 @@ class RepositoryTags:
         self.module = module
         self.name = module.params["name"]
         self.registry_id = module.params["registry_id"]
-        self.client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+        # ECR throttles with ThrottlingException, which AWSRetry does not catch by default.
+        retry = AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+        self.client = module.client("ecr", retry_decorator=retry)
 
     def find_arn(self):
         """The repository's ARN, or None when it does not exist."""

@@ -193,8 +193,12 @@ def call(module, method, what, **kwargs):
         module.fail_json_aws(e, msg=f"Couldn't {what}")
 
 
-def paginate(module, client, operation, result_key, what, **kwargs):
-    """All pages of a list/describe operation; the whole walk is retried on throttling."""
+def paginate(module, client, operation, result_key, what, missing_ok=False, **kwargs):
+    """All pages of a list/describe operation; the whole walk is retried on throttling.
+
+    With missing_ok, a parent that does not exist (ResourceNotFoundException, for example the cluster of
+    ListNodegroups) gives an empty list instead of failing.
+    """
 
     @EKS_RETRY
     def walk():
@@ -202,8 +206,17 @@ def paginate(module, client, operation, result_key, what, **kwargs):
 
     try:
         return walk().get(result_key, [])
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+    except is_boto3_error_code("ResourceNotFoundException") as e:
+        if missing_ok:
+            return []
         module.fail_json_aws(e, msg=f"Couldn't {what}")
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Couldn't {what}")
+
+
+def described(names, describe):
+    """to_snake of each resource describe(name) finds; names gone since they were listed are left out."""
+    return [to_snake(resource) for resource in map(describe, names) if resource is not None]
 
 
 def sync_tags(module, client, arn, current, desired, purge_tags):

@@ -13,6 +13,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksRe
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import call
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import describe_or_none
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import paginate
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import parse_kubernetes_version
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import sync_tags
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import view_diff
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import wait_for_update
@@ -56,6 +57,33 @@ def resolve_addon_version(addon_infos, addon_name, kubernetes_version, requested
     raise EksPlanError(
         f"Add-on {addon_name!r} version {requested!r} is not available for Kubernetes {kubernetes_version}; "
         f"compatible versions: {', '.join(reversed(names))}."
+    )
+
+
+def planning_kubernetes_version(cluster_name, cluster_version, kubernetes_version, check_mode):
+    """The Kubernetes version add-on versions are resolved for.
+
+    cluster_version is the version the cluster runs (None when it does not exist), kubernetes_version the one
+    the caller says it will run (None when not given). A plan (check mode) may be made for a cluster that
+    this run creates or upgrades first, so there the stated version wins; a real change must be made for
+    the version the cluster actually runs.
+    """
+    if kubernetes_version is not None:
+        parse_kubernetes_version(kubernetes_version)
+    if cluster_version is None:
+        if not check_mode:
+            raise EksPlanError(f"Cluster {cluster_name} does not exist.")
+        if kubernetes_version is None:
+            raise EksPlanError(
+                f"Cluster {cluster_name} does not exist; set kubernetes_version to the version it will be created with "
+                "to resolve the add-on version in check mode."
+            )
+        return kubernetes_version
+    if kubernetes_version is None or kubernetes_version == cluster_version or check_mode:
+        return kubernetes_version or cluster_version
+    raise EksPlanError(
+        f"Cluster {cluster_name} runs Kubernetes {cluster_version}, not kubernetes_version {kubernetes_version}; "
+        "upgrade the cluster first."
     )
 
 
@@ -165,8 +193,9 @@ class AddonRunner(EksResourceRunner):
 
     def resolve_version(self, requested):
         cluster = describe_or_none(self.module, self.client.describe_cluster, "cluster", f"cluster {self.cluster_name}", name=self.cluster_name)
-        if cluster is None:
-            self.module.fail_json(msg=f"Cluster {self.cluster_name} does not exist.")
+        kubernetes_version = planning_kubernetes_version(
+            self.cluster_name, (cluster or {}).get("version"), self.params.get("kubernetes_version"), self.module.check_mode
+        )
         infos = paginate(
             self.module,
             self.client,
@@ -174,9 +203,9 @@ class AddonRunner(EksResourceRunner):
             "addons",
             f"list versions of add-on {self.name}",
             addonName=self.name,
-            kubernetesVersion=cluster["version"],
+            kubernetesVersion=kubernetes_version,
         )
-        return resolve_addon_version(infos, self.name, cluster["version"], requested)
+        return resolve_addon_version(infos, self.name, kubernetes_version, requested)
 
     def current_pod_identities(self, addon):
         identities = []

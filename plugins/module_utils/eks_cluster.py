@@ -16,6 +16,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksPl
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksResourceRunner
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import call
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import describe_or_none
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import described
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import eks_client
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import fail_on_immutable
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import merge_view
@@ -23,7 +24,6 @@ from ansible_collections.eksforge.platform.plugins.module_utils.eks import pagin
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import parse_kubernetes_version
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import plan_version_change
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import sync_tags
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import to_snake
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import view_diff
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import wait_for_update
 
@@ -302,9 +302,8 @@ def run_eks_cluster_info(module):
         names = [name]
     else:
         names = paginate(module, client, "list_clusters", "clusters", "list clusters")
-    clusters = []
-    for cluster_name in names:
-        cluster = describe_or_none(module, client.describe_cluster, "cluster", f"cluster {cluster_name}", name=cluster_name)
-        if cluster is not None:
-            clusters.append(to_snake(cluster))
-    module.exit_json(changed=False, clusters=clusters)
+
+    def describe(cluster_name):
+        return describe_or_none(module, client.describe_cluster, "cluster", f"cluster {cluster_name}", name=cluster_name)
+
+    module.exit_json(changed=False, clusters=described(names, describe))

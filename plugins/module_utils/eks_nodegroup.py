@@ -9,7 +9,10 @@ from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksPl
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksResourceRunner
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import call
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import describe_or_none
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import described
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import eks_client
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import fail_on_immutable
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import paginate
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import parse_kubernetes_version
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import sync_tags
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import view_diff
@@ -338,3 +341,20 @@ def run_eks_nodegroup(module):
     if module.params["state"] == "absent":
         runner.absent()
     runner.present()
+
+
+def run_eks_nodegroup_info(module):
+    client = eks_client(module)
+    cluster_name, name = module.params["cluster_name"], module.params.get("name")
+    if name:
+        names = [name]
+    else:
+        # A cluster that does not exist has no nodegroups.
+        what = f"list nodegroups of cluster {cluster_name}"
+        names = paginate(module, client, "list_nodegroups", "nodegroups", what, missing_ok=True, clusterName=cluster_name)
+
+    def describe(nodegroup_name):
+        what = f"nodegroup {nodegroup_name} of cluster {cluster_name}"
+        return describe_or_none(module, client.describe_nodegroup, "nodegroup", what, clusterName=cluster_name, nodegroupName=nodegroup_name)
+
+    module.exit_json(changed=False, nodegroups=described(names, describe))

@@ -136,6 +136,12 @@ def apply_plan_to_state(current, plan):
     return dict(current, client_ids=client_ids, thumbprints=thumbprints, tags=tags)
 
 
+def tags_match(tags, wanted):
+    """True when ``tags`` carry every key of ``wanted`` with the same value (IAM tag values are strings)."""
+    tags = tags or {}
+    return all(key in tags and tags[key] == str(value) for key, value in (wanted or {}).items())
+
+
 def diff_view(provider):
     """The part of a provider shown in ``--diff`` output (stable ordering)."""
     if not provider:
@@ -181,6 +187,14 @@ def find_provider_arn(client, url):
         if arn_matches_url(arn, url):
             return arn
     return None
+
+
+def list_providers(client, url=None, tags=None):
+    """Every provider (as :func:`describe_provider` returns it), of issuer ``url`` only when given, carrying
+    all of ``tags`` (IAM can't filter providers by tag, so each one's tags are read)."""
+    arns = [arn for arn in _list_provider_arns(client) if url is None or arn_matches_url(arn, url)]
+    providers = (describe_provider(client, arn) for arn in arns)
+    return [provider for provider in providers if provider is not None and tags_match(provider["tags"], tags)]
 
 
 def describe_provider(client, arn):

@@ -12,8 +12,9 @@ version_added: 0.1.0
 description:
   - Installs, updates and deletes EKS add-ons (for example vpc-cni, coredns, kube-proxy,
     aws-ebs-csi-driver, eks-pod-identity-agent).
-  - The version is resolved with C(DescribeAddonVersions) for the cluster's Kubernetes version; an unknown
-    add-on or a version not available for that Kubernetes version fails before any call that mutates.
+  - The version is resolved with C(DescribeAddonVersions) for the cluster's Kubernetes version (or, in check mode,
+    O(kubernetes_version)); an unknown add-on or a version not available for that Kubernetes version fails before
+    any call that mutates.
 author:
   - eksforge maintainers (@eksforge)
 options:
@@ -35,6 +36,16 @@ options:
       - V(latest) is the newest version available for the cluster's Kubernetes version, V(default) the one
         EKS marks as default for it, anything else an exact version such as V(v1.19.0-eksbuild.1).
       - When omitted, a new add-on gets the default version and an installed add-on keeps its version.
+    type: str
+  kubernetes_version:
+    description:
+      - The Kubernetes version the cluster runs, or will run once the same play has created or upgraded it, as a
+        quoted string such as V('1.33'). O(version) is resolved for it.
+      - In check mode it is used even when the cluster does not exist yet or still runs another version, so a
+        plan made before the cluster's creation or upgrade reports the add-on versions that would be installed,
+        and an unknown add-on or version fails there too.
+      - Outside check mode the cluster must exist and run this version; a different one fails before any call
+        that mutates. When omitted, the cluster's own version is used (and check mode on a missing cluster fails).
     type: str
   configuration_values:
     description:
@@ -107,6 +118,14 @@ EXAMPLES = r"""
     pod_identity_associations:
       - service_account: ebs-csi-controller-sa
         role_arn: arn:aws:iam::123456789012:role/shop-dev-ebs-csi
+
+- name: Plan an add-on for a cluster the play creates later (check mode)
+  eksforge.platform.eks_addon:
+    cluster_name: shop-dev
+    name: coredns
+    version: default
+    kubernetes_version: "1.33"
+  check_mode: true
 
 - name: Remove the add-on but keep its Kubernetes objects
   eksforge.platform.eks_addon:
@@ -186,6 +205,7 @@ def main():
         cluster_name=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         version=dict(type="str"),
+        kubernetes_version=dict(type="str"),
         configuration_values=dict(type="dict"),
         service_account_role_arn=dict(type="str"),
         pod_identity_associations=dict(

@@ -1,13 +1,12 @@
 """Bad input to the eksforge.platform.eks role fails before any call that mutates, naming the variable.
 
 Each case runs the role with ansible-playbook against a private sandbox that holds one cluster on Kubernetes 1.31
-(made with boto3), and checks the failure message and that the sandbox counted no mutating call.
+(made with boto3), and checks the failure message and that the sandbox counted no mutating call. Cases naming
+cluster `fresh` are for a cluster the run would create.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 
 import pytest
 
@@ -15,43 +14,14 @@ from sandbox import harness
 
 pytestmark = pytest.mark.slow
 
-# This module's sandbox ports: the first free pair (AWS, Kubernetes) from here, within 20 ports.
-PORT_BASE = 45730
-
-
-def free_port_pair(base: int) -> int:
-    for port in range(base, base + 20, 2):
-        try:
-            for candidate in (port, port + 1):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", candidate))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError(f"no free port pair in {base}-{base + 19}")
-
 PLAYBOOK = "tests/integration/playbooks/eks_only.yml"
 CLUSTER = "legacy"
 
 
 @pytest.fixture(scope="module")
-def eks_sandbox(tmp_path_factory):
-    """A private sandbox on this module's own ports whose EKS resources settle after 0.2 s."""
-    aws_port = free_port_pair(PORT_BASE)
-    running = harness.Sandbox(state_dir=tmp_path_factory.mktemp("eks-bad-input"), env=dict(
-        os.environ, EKSFORGE_SANDBOX_AWS_PORT=str(aws_port), EKSFORGE_SANDBOX_K8S_PORT=str(aws_port + 1),
-        EKSFORGE_SANDBOX_EKS_DELAY="0.2", PATH=f"{harness.VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"))
-    running.env["EKSFORGE_SANDBOX_DIR"] = str(running.state_dir)
-    started = running.command("up")
-    assert started.returncode == 0, started.stdout + started.stderr
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def legacy_cluster(eks_sandbox, tmp_path_factory) -> dict:
+def legacy_cluster(private_sandbox, tmp_path_factory) -> dict:
     """A VPC with two subnets, a cluster role and cluster `legacy` on Kubernetes 1.31, made directly with boto3."""
-    ec2, iam, eks = (eks_sandbox.boto3_client(s) for s in ("ec2", "iam", "eks"))
+    ec2, iam, eks = (private_sandbox.boto3_client(s) for s in ("ec2", "iam", "eks"))
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
                for i, az in enumerate("ab")]
@@ -74,6 +44,16 @@ CASES = {
                                   "eks_addons lists an add-on or version EKS does not offer"),
     "addon_version_of_other_kubernetes": ({"eks_addons": [{"name": "kube-proxy", "version": "v1.33.5-eksbuild.2"}]},
                                           "eks_addons lists an add-on or version EKS does not offer"),
+    # checked for the version the cluster is created with or upgraded to, before the creation or upgrade
+    "addon_version_for_new_cluster": ({"eks_cluster_name": "fresh", "eks_kubernetes_version": "1.33",
+                                       "eks_addons": [{"name": "kube-proxy", "version": "v1.31.2-eksbuild.3"}]},
+                                      "EKS does not offer for Kubernetes 1.33: Add-on 'kube-proxy' version 'v1.31.2-eksbuild.3'"),
+    "unknown_addon_for_new_cluster": ({"eks_cluster_name": "fresh", "eks_known_addon_names": ["vpc-cni", "kube-frobnicator"],
+                                       "eks_addons": [{"name": "kube-frobnicator"}]},
+                                      "Add-on 'kube-frobnicator' is unknown to EKS or has no version for Kubernetes 1.31"),
+    "addon_version_of_the_upgrade": ({"eks_kubernetes_version": "1.32",
+                                      "eks_addons": [{"name": "kube-proxy", "version": "v1.31.2-eksbuild.3"}]},
+                                     "EKS does not offer for Kubernetes 1.32: Add-on 'kube-proxy' version 'v1.31.2-eksbuild.3'"),
     "invalid_taint_effect": ({"eks_nodegroups": [dict(GOOD_NODEGROUP, taints=[{"key": "gpu", "value": "yes",
                                                                                "effect": "NoSchedule"}])]},
                              "eks_nodegroups entry 'general' is invalid"),
@@ -112,18 +92,18 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_bad_input_fails_before_any_mutating_call(eks_sandbox, legacy_cluster, case):
+def test_bad_input_fails_before_any_mutating_call(private_sandbox, legacy_cluster, case):
     variables, message = CASES[case]
-    run = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars={**legacy_cluster, **variables})
+    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars={**legacy_cluster, **variables})
     assert run.rc != 0 and run.failed == 1, run.output[-3000:]
     assert message in " ".join(run.output.split()), run.output[-3000:]
     assert run.mutating_calls == [], run.mutating_calls
-    assert eks_sandbox.boto3_client("eks").describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
+    assert private_sandbox.boto3_client("eks").describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
 
 
-def test_good_input_on_the_same_cluster_passes_validation(eks_sandbox, legacy_cluster):
+def test_good_input_on_the_same_cluster_passes_validation(private_sandbox, legacy_cluster):
     """The baseline of the cases above: with valid values the role gets past validation and changes the cluster."""
-    run = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars={
+    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars={
         **legacy_cluster, "eks_nodegroups": [], "eks_addons": [{"name": "kube-proxy"}],
         "eks_admin_principal_arns": ["arn:aws:iam::123456789012:role/admins"], "eks_enabled_log_types": ["api"]})
     assert run.rc == 0, run.output[-3000:]

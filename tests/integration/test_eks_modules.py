@@ -8,6 +8,7 @@ before each run, so "no mutating call" assertions cover exactly that run.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -378,6 +379,46 @@ def test_eks_nodegroup_launch_template(run, aws, network, roles, shared_cluster)
     assert_ok(deleted, True)
 
 
+def test_eks_nodegroup_info(run, aws, network, roles, shared_cluster):
+    eks = aws["eks"]
+    made = {
+        name: run("eks_nodegroup", {
+            "name": name,
+            "cluster_name": shared_cluster,
+            "node_role": roles["e2-nodes"],
+            "subnets": network["subnets"][:2],
+            "labels": {"pool": name},
+            "tags": {"eksforge:platform": "e2", "pool": name},
+        })
+        for name in ("e2-info-a", "e2-info-b")
+    }
+    for result in made.values():
+        assert_ok(result, True)
+
+    listed = run("eks_nodegroup_info", {"cluster_name": shared_cluster}, check=True)
+    assert_ok(listed, False)
+    assert listed["mutating_calls"] == []
+    found = {n["nodegroup_name"]: n for n in listed["nodegroups"]}
+    assert {"e2-info-a", "e2-info-b"} <= set(found)
+    for name, result in made.items():
+        # the shape eks_nodegroup returns, read again
+        expected = {k: v for k, v in result.items() if k not in ("action", "changed", "diff", "mutating_calls", "read_calls", "invocation", "updates")}
+        assert found[name] == expected, name
+        assert found[name]["tags"] == {"eksforge:platform": "e2", "pool": name}
+        assert found[name]["scaling_config"]["min_size"] == 1 and found[name]["labels"] == {"pool": name}
+
+    one = run("eks_nodegroup_info", {"cluster_name": shared_cluster, "name": "e2-info-b"})
+    assert [n["nodegroup_name"] for n in one["nodegroups"]] == ["e2-info-b"]
+    assert run("eks_nodegroup_info", {"cluster_name": shared_cluster, "name": "no-such-nodegroup"})["nodegroups"] == []
+    missing = run("eks_nodegroup_info", {"cluster_name": "no-such-cluster"})
+    assert_ok(missing, False)
+    assert missing["nodegroups"] == [] and missing["mutating_calls"] == []
+
+    for name in made:
+        assert_ok(run("eks_nodegroup", {"name": name, "cluster_name": shared_cluster, "state": "absent"}), True)
+    assert not {"e2-info-a", "e2-info-b"} & set(eks.list_nodegroups(clusterName=shared_cluster)["nodegroups"])
+
+
 # ---------------------------------------------------------------------------
 # eks_addon
 # ---------------------------------------------------------------------------
@@ -458,6 +499,62 @@ def test_eks_addon_lifecycle(run, aws, roles, shared_cluster):
         assert_mutations(deleted, ["eks:DeleteAddon"])
         assert_ok(run("eks_addon", absent), False)
     assert eks.list_addons(clusterName=shared_cluster)["addons"] == []
+
+
+def test_eks_addon_resolves_for_kubernetes_version_before_the_cluster_exists_or_is_upgraded(run, aws, shared_cluster):
+    """kubernetes_version: check mode plans for the version the play creates or upgrades the cluster with."""
+    eks = aws["eks"]
+    versions_133, default_133 = compatible_versions(eks, "coredns", "1.33")
+    planned = {"cluster_name": "e2-planned", "name": "coredns", "version": "default", "kubernetes_version": "1.33"}
+
+    checked = run("eks_addon", planned, check=True)
+    assert_ok(checked, True)
+    assert checked["diff"]["before"] == {} and checked["diff"]["after"]["version"] == default_133
+    assert checked["mutating_calls"] == []
+    assert "eks:DescribeAddonVersions" in checked["read_calls"]
+    newest = run("eks_addon", dict(planned, version="latest"), check=True)
+    assert_ok(newest, True)
+    assert newest["diff"]["after"]["version"] == max(versions_133, key=lambda v: tuple(int(n) for n in re.findall(r"\d+", v)))
+    exact = run("eks_addon", dict(planned, version=versions_133[-1]), check=True)
+    assert_ok(exact, True)
+    assert exact["diff"]["after"]["version"] == versions_133[-1]
+
+    assert_failed_before_mutating(run("eks_addon", dict(planned, version="v9.9.9-eksbuild.1"), check=True), "not available for Kubernetes 1.33")
+    assert_failed_before_mutating(run("eks_addon", dict(planned, name="no-such-addon"), check=True), "unknown to EKS")
+    assert_failed_before_mutating(run("eks_addon", dict(planned, kubernetes_version=None), check=True), "set kubernetes_version")
+    assert_failed_before_mutating(run("eks_addon", planned), "Cluster e2-planned does not exist")
+    assert "e2-planned" not in eks.list_clusters()["clusters"]
+
+    # The shared cluster runs 1.31: a plan for its upgrade to 1.32 resolves for 1.32, a real change refuses.
+    dummy, default_132 = compatible_versions(eks, "kube-proxy", "1.32")
+    versions_131, default_131 = compatible_versions(eks, "kube-proxy", "1.31")
+    assert default_132 != default_131  # kube-proxy is built per Kubernetes minor version
+    upgrade = {"cluster_name": shared_cluster, "name": "kube-proxy", "version": "default", "kubernetes_version": "1.32"}
+    checked = run("eks_addon", upgrade, check=True)
+    assert_ok(checked, True)
+    assert checked["diff"]["after"]["version"] == default_132 and checked["mutating_calls"] == []
+    assert_failed_before_mutating(run("eks_addon", upgrade), "runs Kubernetes 1.31, not kubernetes_version 1.32")
+
+    current = dict(upgrade, kubernetes_version="1.31")
+    created = run("eks_addon", current)
+    assert_ok(created, True)
+    assert created["addon_version"] == default_131
+    assert_mutations(created, ["eks:CreateAddon"])
+    again = run("eks_addon", current)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+    # planned for the upgrade, the installed add-on would move to 1.32's default
+    checked = run("eks_addon", upgrade, check=True)
+    assert_ok(checked, True)
+    assert checked["diff"]["before"]["version"] == default_131 and checked["diff"]["after"]["version"] == default_132
+    assert checked["mutating_calls"] == []
+    updated = run("eks_addon", dict(current, version="latest"))
+    assert_ok(updated, True)
+    assert_mutations(updated, ["eks:UpdateAddon"])
+    assert updated["addon_version"] != default_131 and updated["addon_version"] in versions_131
+    deleted = run("eks_addon", {"cluster_name": shared_cluster, "name": "kube-proxy", "state": "absent"})
+    assert_ok(deleted, True)
+    assert_mutations(deleted, ["eks:DeleteAddon"])
 
 
 # ---------------------------------------------------------------------------

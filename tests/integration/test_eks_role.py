@@ -1,14 +1,16 @@
 """Integration tests of the eksforge.platform.eks role: vpc -> iam -> eks on a sandbox, checked with boto3.
 
 The tests of this module run in order on one private sandbox (its EKS transient states last 0.2 s):
-check mode on the empty sandbox, the cold run, the second (no-op) run, then the destroy path.
+check mode on the empty sandbox, the cold run, the second (no-op) run, nodegroups dropped from eks_nodegroups
+(kept, or pruned with eks_prune_nodegroups), the destroy path, then a destroy after the cluster was deleted
+behind the role's back.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
+import re
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -18,42 +20,19 @@ from sandbox import harness
 
 pytestmark = pytest.mark.slow
 
-# This module's sandbox ports: the first free pair (AWS, Kubernetes) from here, within 20 ports.
-PORT_BASE = 45710
-
-
-def free_port_pair(base: int) -> int:
-    for port in range(base, base + 20, 2):
-        try:
-            for candidate in (port, port + 1):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", candidate))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError(f"no free port pair in {base}-{base + 19}")
-
 PLAYBOOK = "tests/integration/playbooks/eks.yml"
 DESTROY_PLAYBOOK = "tests/integration/playbooks/eks_destroy.yml"
+ONLY_EKS = "tests/integration/playbooks/eks_only.yml"
 CLUSTER = "eksforge-local"  # platform_name of inventories/local
 ADMIN_ROLE = "arn:aws:iam::123456789012:role/platform-admins"
 EBS_ROLE = f"{CLUSTER}-aws-ebs-csi-driver"
 EBS_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
 CORE_ADDONS = {"vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver"}
-
-
-@pytest.fixture(scope="module")
-def eks_sandbox(tmp_path_factory):
-    """A private sandbox on this module's own ports whose EKS resources settle after 0.2 s."""
-    aws_port = free_port_pair(PORT_BASE)
-    running = harness.Sandbox(state_dir=tmp_path_factory.mktemp("eks-sandbox"), env=dict(
-        os.environ, EKSFORGE_SANDBOX_AWS_PORT=str(aws_port), EKSFORGE_SANDBOX_K8S_PORT=str(aws_port + 1),
-        EKSFORGE_SANDBOX_EKS_DELAY="0.2", PATH=f"{harness.VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"))
-    running.env["EKSFORGE_SANDBOX_DIR"] = str(running.state_dir)
-    started = running.command("up")
-    assert started.returncode == 0, started.stdout + started.stderr
-    yield running
-    running.stop()
+# The role's default nodegroup, set here so the inventory's own eks_nodegroups don't change what is checked.
+GENERAL = {"name": "general", "instance_types": ["m6i.large"], "min_size": 2, "desired_size": 2, "max_size": 4,
+           "labels": {"eksforge.io/pool": "general"}}
+EXTRA = {"name": "extra", "min_size": 1, "desired_size": 1, "max_size": 2}
+OWNED = {"eksforge:platform": CLUSTER, "eksforge:eks-cluster": CLUSTER}
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +43,7 @@ def work(tmp_path_factory) -> Path:
 def extra(work: Path, **more) -> dict:
     return {"eks_kubernetes_version": "1.32", "eks_ca_cert_path": str(work / "ca.crt"),
             "eks_test_outputs_file": str(work / "outputs.json"), "eks_admin_principal_arns": [ADMIN_ROLE],
-            "eks_kubeconfig_path": str(work / "kubeconfig"), **more}
+            "eks_kubeconfig_path": str(work / "kubeconfig"), "eks_nodegroups": [GENERAL], **more}
 
 
 def assert_ok(run) -> None:
@@ -75,22 +54,55 @@ def outputs(work: Path) -> dict:
     return json.loads((work / "outputs.json").read_text())["eks_outputs"]
 
 
-def test_check_mode_on_empty_sandbox_makes_no_mutating_call(eks_sandbox, work):
-    eks_sandbox.reset()
-    run = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
+def wait_for(fetch, done, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not done(value := fetch()):
+        assert time.monotonic() < deadline, f"timed out, last value {value}"
+        time.sleep(0.3)
+    return value
+
+
+def default_addon_version(eks, addon: str, kubernetes: str) -> str:
+    info = eks.describe_addon_versions(addonName=addon, kubernetesVersion=kubernetes)["addons"][0]
+    return next(v["addonVersion"] for v in info["addonVersions"]
+                if any(c["clusterVersion"] == kubernetes and c["defaultVersion"] for c in v["compatibilities"]))
+
+
+def test_check_mode_on_empty_sandbox_makes_no_mutating_call(private_sandbox, work):
+    private_sandbox.reset()
+    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
     assert_ok(run)
     assert run.mutating_calls == []
     assert run.changed > 0  # it reports what it would create
     assert "Cluster eksforge-local (Kubernetes 1.32) would be created" in run.output
-    assert eks_sandbox.boto3_client("eks").list_clusters()["clusters"] == []
+    assert re.search(r"Nodegroup general \(\d+-\d+ x [\w., ]+\) would be created", run.output)
+    # each add-on is planned with the version EKS resolves for the Kubernetes version the cluster would get
+    eks = private_sandbox.boto3_client("eks")
+    for addon in CORE_ADDONS:
+        assert f"changed: [localhost] => (item={addon} default)" in run.output, addon
+        assert f"+version: {default_addon_version(eks, addon, '1.32')}" in run.output.replace("+    ", "+"), addon
+    assert eks.list_clusters()["clusters"] == []
 
 
-def test_cold_run_converges(eks_sandbox, work):
-    run = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars=extra(work))
+def test_bad_addon_fails_check_mode_on_empty_sandbox(private_sandbox, work):
+    """Before the cluster exists, EKS still resolves the add-on versions for eks_kubernetes_version."""
+    cases = {"v9.9.9-eksbuild.1": "version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.32",
+             "v1.33.5-eksbuild.2": "is not available for Kubernetes 1.32"}
+    for version, message in cases.items():
+        run = harness.run_playbook(private_sandbox, ONLY_EKS, check=True, extra_vars=extra(
+            work, eks_addons=[{"name": "vpc-cni"}, {"name": "kube-proxy", "version": version}]))
+        assert run.rc != 0 and run.failed == 1, run.output[-3000:]
+        assert "eks_addons lists an add-on or version EKS does not offer for Kubernetes 1.32" in " ".join(run.output.split())
+        assert message in run.output, run.output[-3000:]
+        assert run.mutating_calls == []
+
+
+def test_cold_run_converges(private_sandbox, work):
+    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work))
     assert_ok(run)
     assert run.count("CreateCluster") == 1 and run.count("CreateNodegroup") == 1
     assert run.count("CreateAddon") == len(CORE_ADDONS)
-    eks, iam = eks_sandbox.boto3_client("eks"), eks_sandbox.boto3_client("iam")
+    eks, iam = private_sandbox.boto3_client("eks"), private_sandbox.boto3_client("iam")
 
     cluster = eks.describe_cluster(name=CLUSTER)["cluster"]
     assert cluster["status"] == "ACTIVE" and cluster["version"] == "1.32"
@@ -150,32 +162,115 @@ def test_cold_run_converges(eks_sandbox, work):
     assert CLUSTER in (work / "kubeconfig").read_text()
 
 
-def test_second_run_changes_nothing(eks_sandbox, work):
-    run = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars=extra(work), diff=True)
+def test_second_run_changes_nothing(private_sandbox, work):
+    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), diff=True)
     assert_ok(run)
     assert run.changed == 0, run.output[-6000:]
     assert run.mutating_calls == []
 
 
-def test_check_mode_on_converged_sandbox_makes_no_mutating_call(eks_sandbox, work):
-    run = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
+def test_check_mode_on_converged_sandbox_makes_no_mutating_call(private_sandbox, work):
+    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
     assert_ok(run)
     assert run.changed == 0 and run.mutating_calls == []
 
 
-def test_destroy_leaves_nothing(eks_sandbox, work):
-    run = harness.run_playbook(eks_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
+def eks_only(private_sandbox, work, **more) -> dict:
+    """Variables for the eks role alone on the converged cluster: its subnets and roles, as the vpc/iam roles gave."""
+    eks = private_sandbox.boto3_client("eks")
+    cluster = eks.describe_cluster(name=CLUSTER)["cluster"]
+    node_role = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="general")["nodegroup"]["nodeRole"]
+    return extra(work, eks_subnet_ids=cluster["resourcesVpcConfig"]["subnetIds"], eks_cluster_role_arn=cluster["roleArn"],
+                 eks_node_role_arn=node_role, **more)
+
+
+def nodegroups(private_sandbox) -> list[str]:
+    return private_sandbox.boto3_client("eks").list_nodegroups(clusterName=CLUSTER)["nodegroups"]
+
+
+def test_nodegroup_dropped_from_the_list_is_kept_unless_pruned(private_sandbox, work):
+    added = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=eks_only(private_sandbox, work, eks_nodegroups=[GENERAL, EXTRA]))
+    assert_ok(added)
+    assert added.count("CreateNodegroup") == 1
+    extra_tags = private_sandbox.boto3_client("eks").describe_nodegroup(clusterName=CLUSTER, nodegroupName="extra")["nodegroup"]["tags"]
+    assert extra_tags["eksforge:platform"] == CLUSTER
+
+    kept = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=eks_only(private_sandbox, work, eks_nodegroups=[GENERAL]))
+    assert_ok(kept)
+    assert kept.changed == 0 and kept.mutating_calls == []
+    assert sorted(nodegroups(private_sandbox)) == ["extra", "general"]
+
+    prune = eks_only(private_sandbox, work, eks_nodegroups=[GENERAL], eks_prune_nodegroups=True)
+    planned = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=prune, check=True, diff=True)
+    assert_ok(planned)
+    assert planned.changed == 1 and planned.mutating_calls == []
+    assert sorted(nodegroups(private_sandbox)) == ["extra", "general"]
+
+    pruned = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=prune)
+    assert_ok(pruned)
+    assert pruned.count("DeleteNodegroup") == 1 and len(pruned.mutating_calls) == 1
+    assert nodegroups(private_sandbox) == ["general"]
+
+
+def test_destroy_refuses_a_nodegroup_the_platform_did_not_make(private_sandbox, work):
+    """EKS can't delete a cluster with nodegroups; one made outside the platform fails destroy before any deletion."""
+    eks = private_sandbox.boto3_client("eks")
+    general = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="general")["nodegroup"]
+    for name, tags in (("foreign", {"team": "data"}), ("extra", OWNED)):
+        eks.create_nodegroup(clusterName=CLUSTER, nodegroupName=name, nodeRole=general["nodeRole"],
+                             subnets=general["subnets"], tags=tags)
+        wait_for(lambda: eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName=name)["nodegroup"]["status"],
+                 lambda status: status == "ACTIVE")
+    run = harness.run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
+    assert run.rc != 0 and run.failed == 1
+    assert "nodegroups that are neither listed in eks_nodegroups nor tagged eksforge:platform: eksforge-local: foreign" in \
+        " ".join(run.output.split()), run.output[-3000:]
+    assert run.mutating_calls == []
+    eks.delete_nodegroup(clusterName=CLUSTER, nodegroupName="foreign")
+    wait_for(lambda: nodegroups(private_sandbox), lambda names: "foreign" not in names)
+
+
+def test_destroy_leaves_nothing(private_sandbox, work):
+    assert sorted(nodegroups(private_sandbox)) == ["extra", "general"]  # extra: owned, but not in eks_nodegroups
+    run = harness.run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
     assert_ok(run)
-    assert run.count("DeleteCluster") == 1 and run.count("DeleteNodegroup") == 1
-    eks, iam = eks_sandbox.boto3_client("eks"), eks_sandbox.boto3_client("iam")
+    assert run.count("DeleteCluster") == 1 and run.count("DeleteNodegroup") == 2
+    eks, iam = private_sandbox.boto3_client("eks"), private_sandbox.boto3_client("iam")
     assert eks.list_clusters()["clusters"] == []
     assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
     assert EBS_ROLE not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
     assert not (work / "ca.crt").exists()
     assert CLUSTER not in (work / "kubeconfig").read_text()
 
-    again = harness.run_playbook(eks_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
+    again = harness.run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
     assert_ok(again)
     # Nothing of EKS is left to delete: no EKS call that mutates, no OIDC provider or IRSA role deletion.
     assert [c for c in again.mutating_calls if c["service"] == "eks"] == []
     assert again.count("DeleteOpenIDConnectProvider") == 0 and again.count("DeleteRole") == 0
+
+
+def test_destroy_after_the_cluster_was_deleted_removes_its_oidc_provider(private_sandbox, work):
+    """An interrupted destroy: the cluster is gone, its IAM OIDC provider (found by its tags) is still removed."""
+    ec2, iam, eks = (private_sandbox.boto3_client(s) for s in ("ec2", "iam", "eks"))
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.77.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
+               for i, az in enumerate("ab")]
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},
+                                                                "Action": "sts:AssumeRole"}]})
+    role = iam.create_role(RoleName="partial-cluster", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    foreign = iam.create_open_id_connect_provider(Url="https://oidc.eks.us-east-1.amazonaws.com/id/NOTOURS",
+                                                  ClientIDList=["sts.amazonaws.com"])["OpenIDConnectProviderArn"]
+    made = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(
+        work, eks_subnet_ids=subnets, eks_cluster_role_arn=role, eks_nodegroups=[], eks_addons=[]))
+    assert_ok(made)
+    issuer = eks.describe_cluster(name=CLUSTER)["cluster"]["identity"]["oidc"]["issuer"]
+    ours = f"arn:aws:iam::123456789012:oidc-provider/{issuer.removeprefix('https://')}"
+    assert {p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]} == {ours, foreign}
+
+    eks.delete_cluster(name=CLUSTER)
+    wait_for(lambda: eks.list_clusters()["clusters"], lambda names: CLUSTER not in names)
+
+    run = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(work, eks_state="absent", eks_nodegroups=[], eks_addons=[]))
+    assert_ok(run)
+    assert run.count("DeleteOpenIDConnectProvider") == 1 and len(run.mutating_calls) == 1
+    assert [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]] == [foreign]

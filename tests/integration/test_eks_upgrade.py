@@ -6,8 +6,6 @@ nodegroup). Skips and downgrades fail before any call that mutates.
 
 from __future__ import annotations
 
-import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -16,38 +14,9 @@ from sandbox import harness
 
 pytestmark = pytest.mark.slow
 
-# This module's sandbox ports: the first free pair (AWS, Kubernetes) from here, within 20 ports.
-PORT_BASE = 45750
-
-
-def free_port_pair(base: int) -> int:
-    for port in range(base, base + 20, 2):
-        try:
-            for candidate in (port, port + 1):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", candidate))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError(f"no free port pair in {base}-{base + 19}")
-
 PLAYBOOK = "tests/integration/playbooks/eks.yml"
 ONLY_EKS = "tests/integration/playbooks/eks_only.yml"
 CLUSTER = "eksforge-local"
-
-
-@pytest.fixture(scope="module")
-def eks_sandbox(tmp_path_factory):
-    """A private sandbox on this module's own ports whose EKS resources settle after 0.2 s."""
-    aws_port = free_port_pair(PORT_BASE)
-    running = harness.Sandbox(state_dir=tmp_path_factory.mktemp("eks-upgrade"), env=dict(
-        os.environ, EKSFORGE_SANDBOX_AWS_PORT=str(aws_port), EKSFORGE_SANDBOX_K8S_PORT=str(aws_port + 1),
-        EKSFORGE_SANDBOX_EKS_DELAY="0.2", PATH=f"{harness.VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"))
-    running.env["EKSFORGE_SANDBOX_DIR"] = str(running.state_dir)
-    started = running.command("up")
-    assert started.returncode == 0, started.stdout + started.stderr
-    yield running
-    running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -70,21 +39,21 @@ def default_version(eks, addon: str, kubernetes: str) -> str:
                 if any(c["clusterVersion"] == kubernetes and c["defaultVersion"] for c in v["compatibilities"]))
 
 
-def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(eks_sandbox, work):
-    eks_sandbox.reset()
-    cold = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars=extra(work, "1.32"))
+def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(private_sandbox, work):
+    private_sandbox.reset()
+    cold = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.32"))
     assert cold.rc == 0, cold.output[-5000:]
-    eks = eks_sandbox.boto3_client("eks")
+    eks = private_sandbox.boto3_client("eks")
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.32"
     assert updates(eks) == []
 
-    planned = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars=extra(work, "1.33"), check=True, diff=True)
+    planned = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.33"), check=True, diff=True)
     assert planned.rc == 0, planned.output[-5000:]
     assert planned.mutating_calls == [] and planned.changed >= 1
     assert "+    version: '1.33'" in planned.output  # the control plane upgrade shows in the diff
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.32"
 
-    run = harness.run_playbook(eks_sandbox, PLAYBOOK, extra_vars=extra(work, "1.33"))
+    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.33"))
     assert run.rc == 0, run.output[-5000:]
     assert run.count("UpdateClusterVersion") == 1 and run.count("UpdateNodegroupVersion") == 1
 
@@ -112,10 +81,10 @@ def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(eks_sa
 
 @pytest.mark.parametrize("version, current", [("1.35", "1.33"), ("1.32", "1.33"), ("1.31", "1.33")],
                          ids=["skip", "downgrade", "downgrade_two"])
-def test_skip_or_downgrade_fails_before_any_mutating_call(eks_sandbox, work, version, current):
-    eks = eks_sandbox.boto3_client("eks")
+def test_skip_or_downgrade_fails_before_any_mutating_call(private_sandbox, work, version, current):
+    eks = private_sandbox.boto3_client("eks")
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == current
-    run = harness.run_playbook(eks_sandbox, ONLY_EKS, extra_vars=extra(work, version))
+    run = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(work, version))
     assert run.rc != 0
     assert f"eks_kubernetes_version {version} can't be applied to cluster {CLUSTER}, which runs Kubernetes {current}" in \
         " ".join(run.output.split()), run.output[-3000:]

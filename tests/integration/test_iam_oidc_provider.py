@@ -171,3 +171,38 @@ def test_bad_thumbprint_fails_before_any_call_also_in_check_mode(aws):
         assert "40 hexadecimal" in failed["msg"]
     assert aws.mutating_calls() == []
     assert providers(aws) == []
+
+
+# ---- iam_oidc_provider_info --------------------------------------------------------------------------
+
+def test_info_lists_providers_with_tags_and_filters_by_url_and_tags(aws):
+    """The destroy path of the eks role finds its providers by tag: the ownership tag plus the cluster tag."""
+    iam = aws.boto3_client("iam")
+    owned = {"eksforge:platform": "demo", "eksforge:eks-cluster": "demo"}
+    made = {
+        "owned": run_module(aws, "eksforge.platform.iam_oidc_provider", dict(url=ISSUER, tags=owned)),
+        "other_cluster": run_module(aws, "eksforge.platform.iam_oidc_provider", dict(
+            url=ISSUER.replace("EXAMPLE", "OTHER"), tags=dict(owned, **{"eksforge:eks-cluster": "other"}))),
+    }
+    # made outside the collection: no tags at all
+    untagged = iam.create_open_id_connect_provider(Url=ISSUER.replace("EXAMPLE", "FOREIGN"), ClientIDList=["sts.amazonaws.com"],
+                                                   ThumbprintList=[TP1])["OpenIDConnectProviderArn"]
+
+    aws.reset_calls()
+    everything = run_module(aws, "eksforge.platform.iam_oidc_provider_info", {}, check=True)
+    assert everything["changed"] is False
+    assert sorted(p["arn"] for p in everything["oidc_providers"]) == sorted([made["owned"]["arn"], made["other_cluster"]["arn"], untagged])
+    assert aws.mutating_calls() == []
+    found = {p["arn"]: p for p in everything["oidc_providers"]}
+    assert found[made["owned"]["arn"]] == {key: made["owned"][key] for key in ("arn", "url", "client_ids", "thumbprints", "tags")}
+    assert found[untagged]["tags"] == {} and found[untagged]["thumbprints"] == [TP1]
+
+    by_tags = run_module(aws, "eksforge.platform.iam_oidc_provider_info", dict(tags=owned))
+    assert [p["arn"] for p in by_tags["oidc_providers"]] == [made["owned"]["arn"]]
+    platform = run_module(aws, "eksforge.platform.iam_oidc_provider_info", dict(tags={"eksforge:platform": "demo"}))
+    assert len(platform["oidc_providers"]) == 2
+    by_url = run_module(aws, "eksforge.platform.iam_oidc_provider_info", dict(url=ISSUER.replace("EXAMPLE", "FOREIGN")[len("https://"):]))
+    assert [p["arn"] for p in by_url["oidc_providers"]] == [untagged]
+    assert run_module(aws, "eksforge.platform.iam_oidc_provider_info", dict(url=ISSUER, tags={"team": "x"}))["oidc_providers"] == []
+    assert run_module(aws, "eksforge.platform.iam_oidc_provider_info", dict(url=ISSUER.replace("EXAMPLE", "NONE")))["oidc_providers"] == []
+    assert aws.mutating_calls() == []

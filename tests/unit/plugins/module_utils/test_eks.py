@@ -5,6 +5,7 @@ import pytest
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import (
     EksPlanError,
     EksWaitError,
+    described,
     diff_tags,
     fail_on_immutable,
     parse_kubernetes_version,
@@ -139,3 +140,14 @@ def test_status_failure_names_status_and_health():
         "status DEGRADED (InsufficientNumberOfReplicas: 0/2)"
     )
     assert check(None) == "it no longer exists"
+
+
+def test_described_keeps_found_resources_in_order_with_snake_case_keys():
+    found = {
+        "b": {"nodegroupName": "b", "scalingConfig": {"minSize": 1}, "tags": {"eksforge:platform": "p"}, "labels": {"app.kubernetes.io/name": "x"}},
+        "a": {"nodegroupName": "a"},
+    }
+    assert described(["b", "gone", "a"], found.get) == [
+        {"nodegroup_name": "b", "scaling_config": {"min_size": 1}, "tags": {"eksforge:platform": "p"}, "labels": {"app.kubernetes.io/name": "x"}},
+        {"nodegroup_name": "a"},
+    ]

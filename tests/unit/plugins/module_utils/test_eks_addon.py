@@ -13,6 +13,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import
     desired_addon_view,
     parse_configuration,
     plan_addon_update,
+    planning_kubernetes_version,
     resolve_addon_version,
 )
 
@@ -147,3 +148,35 @@ def test_create_request():
         "resolveConflicts": "OVERWRITE",
         "tags": {"k": "1"},
     }
+
+
+# ---- the Kubernetes version add-on versions are resolved for ----
+
+
+@pytest.mark.parametrize(
+    "cluster_version, kubernetes_version, check_mode, expected",
+    [
+        ("1.31", None, False, "1.31"),  # the cluster's own version
+        ("1.31", None, True, "1.31"),
+        ("1.31", "1.31", False, "1.31"),
+        (None, "1.33", True, "1.33"),  # check mode before the play creates the cluster
+        ("1.32", "1.33", True, "1.33"),  # check mode before the play upgrades the cluster
+    ],
+)
+def test_planning_kubernetes_version(cluster_version, kubernetes_version, check_mode, expected):
+    assert planning_kubernetes_version("shop", cluster_version, kubernetes_version, check_mode) == expected
+
+
+@pytest.mark.parametrize(
+    "cluster_version, kubernetes_version, check_mode, message",
+    [
+        (None, "1.33", False, "Cluster shop does not exist."),
+        (None, None, True, "set kubernetes_version"),
+        ("1.32", "1.33", False, "runs Kubernetes 1.32, not kubernetes_version 1.33"),
+        ("1.32", "1.3", True, "unquoted YAML float"),
+        (None, "latest", True, "not of the form MAJOR.MINOR"),
+    ],
+)
+def test_planning_kubernetes_version_refuses(cluster_version, kubernetes_version, check_mode, message):
+    with pytest.raises(EksPlanError, match=message):
+        planning_kubernetes_version("shop", cluster_version, kubernetes_version, check_mode)

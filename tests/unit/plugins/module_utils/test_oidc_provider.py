@@ -97,3 +97,25 @@ def test_thumbprint_validation():
     assert "40 hexadecimal" in oidc.thumbprint_problem(["g" * 40])
     assert "at most 5" in oidc.thumbprint_problem(["%040x" % i for i in range(6)])
     assert oidc.thumbprint_problem([TP1] * 6) is None  # duplicates collapse
+
+
+@pytest.mark.parametrize(
+    "wanted, matches",
+    [
+        ({}, True),
+        (None, True),
+        ({"eksforge:platform": "demo"}, True),
+        ({"eksforge:platform": "demo", "eksforge:eks-cluster": "demo"}, True),
+        ({"eksforge:platform": "other"}, False),
+        ({"eksforge:platform": "demo", "team": "web"}, False),
+        ({"count": 3}, True),  # IAM tag values are strings; a number in a play compares as its text
+    ],
+)
+def test_tags_match_needs_every_wanted_tag(wanted, matches):
+    tags = {"eksforge:platform": "demo", "eksforge:eks-cluster": "demo", "count": "3"}
+    assert oidc.tags_match(tags, wanted) is matches
+
+
+def test_tags_match_on_a_provider_without_tags():
+    assert oidc.tags_match({}, {}) and oidc.tags_match(None, None)
+    assert not oidc.tags_match(None, {"eksforge:platform": "demo"})
