@@ -1,4 +1,4 @@
-"""playbooks/site.yml (infra layer: vpc, iam, ecr) against the sandbox: cold run, idempotence, check mode,
+"""playbooks/site.yml (infra layer: vpc, iam, ecr, eks) against the sandbox: cold run, idempotence, check mode,
 summary and destroy, with the API calls each run made counted by the sandbox."""
 
 from __future__ import annotations
@@ -38,6 +38,16 @@ def test_site_cold_run_second_run_summary_and_destroy(clean_sandbox, run_playboo
     assert len(made["route_tables"]) == 3  # public + one private per AZ
     assert len(made["iam_roles"]) >= 2
     assert len(made["ecr_repositories"]) >= 1
+    assert made["eks_clusters"] == ["eksforge-local"]
+    assert len(made["oidc_providers"]) == 1
+    eks = clean_sandbox.boto3_client("eks")
+    cluster = eks.describe_cluster(name="eksforge-local")["cluster"]
+    assert cluster["status"] == "ACTIVE" and cluster["version"] == "1.33"  # inventories/local/group_vars/all/eks.yml
+    assert set(cluster["resourcesVpcConfig"]["subnetIds"]) <= {subnet["SubnetId"] for subnet in made["subnets"]}
+    nodegroup = eks.describe_nodegroup(clusterName="eksforge-local", nodegroupName="general")["nodegroup"]
+    assert nodegroup["instanceTypes"] == ["t3.large"] and nodegroup["scalingConfig"]["desiredSize"] == 2
+    assert set(eks.list_addons(clusterName="eksforge-local")["addons"]) >= {
+        "vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"}
 
     second = run_playbook("playbooks/site.yml")
     assert_ran(second, changed=0)
@@ -55,12 +65,14 @@ def test_site_cold_run_second_run_summary_and_destroy(clean_sandbox, run_playboo
         assert repo in summary.output
     for role in made["iam_roles"]:
         assert role in summary.output
+    assert "eksforge-local 1.33 ACTIVE https://" in summary.output
 
     destroyed = run_playbook("playbooks/destroy.yml")
     assert_ran(destroyed)
     assert destroyed.count("DeleteNatGateway") == 1
     assert destroyed.count("ReleaseAddress") == 1
     assert destroyed.count("DeleteVpc") == 1
+    assert destroyed.count("DeleteCluster") == 1 and destroyed.count("DeleteNodegroup") == 1
     left = owned_resources(clean_sandbox)
     assert {kind: items for kind, items in left.items() if items} == {}
 

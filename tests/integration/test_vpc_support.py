@@ -41,9 +41,15 @@ def owned_resources(sandbox, platform: str = LOCAL_PLATFORM) -> dict[str, list]:
     repos = []
     for repo in ecr.describe_repositories()["repositories"]:
         repo_tags = {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"]}
-        # community.aws.ecs_ecr cannot tag repositories: also count those in the platform's namespace.
-        if repo_tags.get(OWNER_TAG) == platform or repo["repositoryName"].startswith(f"{platform}/"):
+        if repo_tags.get(OWNER_TAG) == platform:
             repos.append(repo["repositoryName"])
+    eks = sandbox.boto3_client("eks")
+    clusters = [name for name in eks.list_clusters()["clusters"]
+                if eks.describe_cluster(name=name)["cluster"].get("tags", {}).get(OWNER_TAG) == platform]
+    oidc_providers = [
+        provider["Arn"] for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        if _tags(iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])).get(OWNER_TAG) == platform
+    ]
     tagging = sandbox.boto3_client("resourcegroupstaggingapi")
     tagged = tagging.get_resources(TagFilters=[{"Key": OWNER_TAG, "Values": [platform]}])["ResourceTagMappingList"]
     # A deleted NAT gateway stays visible (state "deleted") for a while, on AWS as in the sandbox: not a leftover.
@@ -61,6 +67,8 @@ def owned_resources(sandbox, platform: str = LOCAL_PLATFORM) -> dict[str, list]:
         "security_groups": ec2.describe_security_groups(Filters=tags)["SecurityGroups"],
         "iam_roles": roles,
         "ecr_repositories": repos,
+        "eks_clusters": clusters,
+        "oidc_providers": oidc_providers,
         "tagging_api": [item["ResourceARN"] for item in tagged],
     }
 
@@ -74,4 +82,16 @@ def assert_ran(run, *, changed: int | None = None) -> None:
     """The run succeeded (and, if given, reported exactly `changed` changes); shows the output if not."""
     assert run.rc == 0 and run.failed == 0, f"playbook failed (rc={run.rc}):\n{run.output[-6000:]}"
     if changed is not None:
-        assert run.changed == changed, f"expected changed={changed}, got {run.recap}:\n{run.output[-6000:]}"
+        assert run.changed == changed, (f"expected changed={changed}, got {run.recap}; changed tasks:\n"
+                                        + "\n".join(changed_tasks(run.output)) + f"\n\n{run.output[-6000:]}")
+
+
+def changed_tasks(output: str) -> list[str]:
+    """The TASK headers of an ansible-playbook output whose result lines say `changed`."""
+    found, task = [], ""
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            task = line.rstrip("* ")
+        elif line.startswith("changed:") and task not in found:
+            found.append(task)
+    return found
