@@ -12,6 +12,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import get_ec2_security_group_ids_from_names
 
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import EKS_RETRY
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksPlanError
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksResourceRunner
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import call
@@ -232,10 +233,11 @@ class ClusterRunner(EksResourceRunner):
         if groups is None or all(g.startswith("sg-") for g in groups):
             return groups
         try:
-            ec2 = self.module.client("ec2")
+            ec2 = self.module.client("ec2", retry_decorator=EKS_RETRY)
             vpc_id = (cluster or {}).get("resourcesVpcConfig", {}).get("vpcId")
             if not vpc_id and self.params.get("subnets"):
-                vpc_id = ec2.describe_subnets(SubnetIds=[self.params["subnets"][0]])["Subnets"][0]["VpcId"]
+                subnets = ec2.describe_subnets(SubnetIds=[self.params["subnets"][0]], aws_retry=True)["Subnets"]
+                vpc_id = subnets[0]["VpcId"]
             return get_ec2_security_group_ids_from_names(groups, ec2, vpc_id)
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
             self.module.fail_json_aws(e, msg="Couldn't resolve security group names to ids")
