@@ -25,6 +25,7 @@ MOTO_TAG_RESOURCE_TYPES = {
     "dedicated_host": "dedicated-host",
     "spot-instance-request": "spot-instances-request",
     "reserved-instance": "reserved-instances",
+    "flow-logs": "vpc-flow-log",
 }
 AWS_TAG_RESOURCE_TYPES = {aws: moto for moto, aws in MOTO_TAG_RESOURCE_TYPES.items()}
 
@@ -153,6 +154,50 @@ def delete_security_group(extension: Ec2Fixes, call: Call, request: Request) -> 
     return None
 
 
+# CreateFlowLogs calls are answered one at a time: create_flow_logs() briefly hides flow logs from moto.
+_FLOW_LOG_LOCK = threading.Lock()
+
+
+def create_flow_logs(extension: Ec2Fixes, call: Call, request: Request) -> Response:
+    """A flow log is a duplicate only when resource, traffic type and destination are all the same: several flow logs
+    may publish one VPC's traffic to the same log group or bucket (say ACCEPT and REJECT). moto ignores the traffic
+    type there. An S3 destination may name a folder (arn:aws:s3:::bucket/folder/); moto looks for a bucket called
+    "bucket/folder/" and reports the destination missing."""
+    backend = _backend(call)
+    params = call.params
+    resources = [value for key, value in params.items() if key.startswith("ResourceId.")]
+    destination_type = params.get("LogDestinationType") or "cloud-watch-logs"
+    destination = params.get("LogDestination") or ""
+    target = params.get("LogGroupName") if destination_type == "cloud-watch-logs" else destination.rstrip("/")
+    asked = {(resource, params.get("TrafficType"), destination_type, target) for resource in resources}
+    for flow_log in backend.flow_logs.values():
+        existing = (flow_log.log_group_name if flow_log.log_destination_type == "cloud-watch-logs"
+                    else (flow_log.log_destination or "").rstrip("/"))
+        if (flow_log.resource_id, flow_log.traffic_type, flow_log.log_destination_type, existing) in asked:
+            return error_response("ec2", 400, "FlowLogAlreadyExists",
+                                  "Error. There is an existing Flow Log with the same configuration and log destination.")
+    prefix, _, path = destination.partition(":::")
+    bucket, _, folder = path.partition("/")
+    form = dict(params)
+    if destination_type == "s3" and folder:
+        form["LogDestination"] = f"{prefix}:::{bucket}"
+    with _FLOW_LOG_LOCK:
+        before = set(backend.flow_logs)
+        hidden = {flow_log_id: flow_log for flow_log_id, flow_log in backend.flow_logs.items()
+                  if flow_log.resource_id in resources}
+        for flow_log_id in hidden:
+            del backend.flow_logs[flow_log_id]
+        try:
+            response = extension.ask_moto(with_form(request, form))
+            created = set(backend.flow_logs) - before
+        finally:
+            backend.flow_logs.update(hidden)
+    if destination_type == "s3":
+        for flow_log_id in created:
+            backend.flow_logs[flow_log_id].log_destination = destination
+    return response
+
+
 def _backend(call: Call):
     """moto's EC2 state for the call's account and region (the server runs moto in this process)."""
     from moto.ec2.models import ec2_backends
@@ -161,6 +206,7 @@ def _backend(call: Call):
 
 
 FIXES: dict[str, Fix] = {
+    "CreateFlowLogs": create_flow_logs,
     "DeleteNatGateway": delete_nat_gateway,
     "DeleteSubnet": delete_subnet,
     "DetachInternetGateway": detach_internet_gateway,
