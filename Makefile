@@ -8,6 +8,8 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # The sandbox's default state folder and ports (`python -m sandbox --help`).
 export EKSFORGE_SANDBOX_DIR ?= $(CURDIR)/.sandbox
 INVENTORY ?= inventories/local
+# pytest workers (pytest-xdist): one per CPU; a test file runs whole on one worker, each worker has its own sandboxes.
+PYTEST_WORKERS ?= auto
 
 .PHONY: help setup demo test lint sanity pytest molecule sandbox-up sandbox-down sandbox-status \
         sandbox-reset destroy bench clean
@@ -48,7 +50,7 @@ sanity: setup
 	scripts/sanity.sh
 
 pytest: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 molecule: setup
 	scripts/molecule.sh
