@@ -47,6 +47,14 @@ CASES = {
         {"vpc_flow_logs": {"enabled": True, "destination": "s3"}},
         ["vpc_flow_logs", "s3_bucket_arn"],
     ),
+    "flow_log_s3_bucket_not_an_arn": (
+        {"vpc_flow_logs": {"enabled": True, "destination": "s3", "s3_bucket_arn": "my-bucket"}},
+        ["vpc_flow_logs.s3_bucket_arn must be the ARN of an S3 bucket"],
+    ),
+    "flow_log_retention_not_allowed": (
+        {"vpc_flow_logs": {"enabled": True, "destination": "cloud-watch-logs", "retention_days": 45}},
+        ["retention_days"],
+    ),
     "subnet_size_out_of_range": (
         {"vpc_subnet_prefix_lengths": {"public": 30, "private_app": 23, "private_data": 26}},
         ["vpc_subnet_prefix_lengths.public"],
