@@ -11,7 +11,10 @@ from typing import Callable
 from .selectors import parse_field_selector, parse_label_selector
 
 DEFAULT_TIMEOUT = 1800  # the real apiserver picks 30-60 minutes
+# The apiserver's is a minute; ours is shorter because the event history (storage.EVENT_HISTORY) is short.
 BOOKMARK_INTERVAL = 5.0
+# Like the apiserver, one last bookmark this long before timeoutSeconds, so the client resumes from a fresh version.
+PRE_TIMEOUT_BOOKMARK = 2.0
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 
 
@@ -88,7 +91,13 @@ def stream(objects, rtype, namespace: str | None, params: dict, shutdown: thread
 
     timeout = min(int(params.get("timeoutSeconds") or DEFAULT_TIMEOUT), DEFAULT_TIMEOUT)
     deadline = time.monotonic() + timeout
-    next_bookmark = time.monotonic() + BOOKMARK_INTERVAL
+
+    def bookmark_time(now: float) -> float | None:
+        """When the next bookmark is due (the apiserver cacher's nextBookmarkTime); None: no more."""
+        due = min(now + BOOKMARK_INTERVAL, deadline - PRE_TIMEOUT_BOOKMARK)
+        return due if bookmarks and due >= now else None
+
+    next_bookmark = bookmark_time(time.monotonic())
     while not shutdown.is_set() and not client_gone():
         now = time.monotonic()
         if now >= deadline:
@@ -96,7 +105,9 @@ def stream(objects, rtype, namespace: str | None, params: dict, shutdown: thread
         with store.changed:
             events = store.events_after(last)
             if not events:
-                store.changed.wait(min(deadline - now, BOOKMARK_INTERVAL, 1.0))
+                # Wakes at least every second to notice a client that went away.
+                wake = deadline if next_bookmark is None else min(deadline, next_bookmark)
+                store.changed.wait(min(wake, now + 1.0) - now)
                 events = store.events_after(last)
         for event in events:
             last = event.resource_version
@@ -108,6 +119,6 @@ def stream(objects, rtype, namespace: str | None, params: dict, shutdown: thread
                             present(event.object))
             elif was:
                 yield _line("DELETED", present(event.object))
-        if bookmarks and time.monotonic() >= next_bookmark:
-            next_bookmark = time.monotonic() + BOOKMARK_INTERVAL
+        if next_bookmark is not None and time.monotonic() >= next_bookmark:
+            next_bookmark = bookmark_time(time.monotonic())
             yield bookmark(last)

@@ -99,10 +99,10 @@ class EksCluster:
         return path
 
     def kubectl(self, *args, version: str = "", identity: str = "admin", input: str | None = None,
-                namespace: str = "default") -> subprocess.CompletedProcess:
+                namespace: str = "default", timeout: int = 120) -> subprocess.CompletedProcess:
         binary = BIN / (f"kubectl-{version}" if version else "kubectl")
         env = {**self.env, "KUBECONFIG": str(self.kubeconfig(identity, namespace)), "HOME": str(self.tmp)}
-        return run([binary, *args], env=env, input=input)
+        return run([binary, *args], env=env, input=input, timeout=timeout)
 
     def request(self, method: str, path: str, body=None, *, identity: str | None = "admin",
                 headers: dict | None = None, token: str | None = None) -> Response:

@@ -4,6 +4,7 @@ server-side apply, finalizers and garbage collection."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from kubernetes import client, dynamic, watch
@@ -116,6 +117,45 @@ def test_watch_streams_added_modified_deleted(eks, namespace):
     assert [e for e in events if e[1] == "watched"] == [("ADDED", "watched"), ("MODIFIED", "watched"),
                                                         ("DELETED", "watched")]
 
+
+
+def test_watch_bookmarks_carry_only_the_resource_version(eks, namespace):
+    core = client.CoreV1Api(eks.api_client())
+    start = core.list_namespaced_config_map(namespace).metadata.resource_version
+    # A change the watch filters out: the bookmark still moves the client past it.
+    skipped = core.create_namespaced_config_map(namespace, configmap("unlabelled"))
+
+    def watch_for_3s(allow_bookmarks: bool) -> tuple[watch.Watch, list[dict]]:
+        # The server bookmarks 2 s before timeoutSeconds (as the apiserver does), so after about 1 s here.
+        watcher = watch.Watch()
+        events = list(watcher.stream(core.list_namespaced_config_map, namespace, label_selector="app=marked",
+                                     resource_version=start, allow_watch_bookmarks=allow_bookmarks,
+                                     timeout_seconds=3))
+        return watcher, events
+
+    with ThreadPoolExecutor(2) as pool:
+        (watcher, events), (_, unasked) = pool.map(watch_for_3s, (True, False))
+    assert [event["type"] for event in events] == ["BOOKMARK"] and unasked == []
+    bookmark = events[0]["raw_object"]
+    assert bookmark == {"kind": "ConfigMap", "apiVersion": "v1",
+                        "metadata": {"resourceVersion": bookmark["metadata"]["resourceVersion"]}}
+    assert int(bookmark["metadata"]["resourceVersion"]) >= int(skipped.metadata.resource_version)
+    assert watcher.resource_version == bookmark["metadata"]["resourceVersion"]  # the client resumes from there
+
+
+def test_watch_list_ends_its_initial_events_with_an_annotated_bookmark(eks, namespace):
+    core = client.CoreV1Api(eks.api_client())
+    for name in ("a", "b"):
+        core.create_namespaced_config_map(namespace, configmap(name))
+    listed = core.list_namespaced_config_map(namespace).metadata.resource_version
+    events = list(watch.Watch().stream(core.list_namespaced_config_map, namespace, send_initial_events=True,
+                                       resource_version_match="NotOlderThan", allow_watch_bookmarks=True,
+                                       timeout_seconds=1))
+    assert [(event["type"], event["raw_object"]["metadata"].get("name")) for event in events] == [
+        ("ADDED", "a"), ("ADDED", "b"), ("BOOKMARK", None)]
+    end = events[2]["raw_object"]["metadata"]
+    assert end == {"resourceVersion": end["resourceVersion"], "annotations": {"k8s.io/initial-events-end": "true"}}
+    assert int(end["resourceVersion"]) >= int(listed)  # controllers may write in between
 
 def test_finalizers_hold_deletion_until_removed(eks, namespace):
     core = client.CoreV1Api(eks.api_client())
