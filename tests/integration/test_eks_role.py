@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 import urllib.parse
 from pathlib import Path
@@ -17,6 +18,10 @@ from pathlib import Path
 import pytest
 
 from sandbox import harness
+
+# pytest runs with --import-mode=importlib: make the sibling helper module importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eks_support import default_addon_version
 
 pytestmark = pytest.mark.slow
 
@@ -60,12 +65,6 @@ def wait_for(fetch, done, timeout=60):
         assert time.monotonic() < deadline, f"timed out, last value {value}"
         time.sleep(0.3)
     return value
-
-
-def default_addon_version(eks, addon: str, kubernetes: str) -> str:
-    info = eks.describe_addon_versions(addonName=addon, kubernetesVersion=kubernetes)["addons"][0]
-    return next(v["addonVersion"] for v in info["addonVersions"]
-                if any(c["clusterVersion"] == kubernetes and c["defaultVersion"] for c in v["compatibilities"]))
 
 
 def test_check_mode_on_empty_sandbox_makes_no_mutating_call(private_sandbox, work):

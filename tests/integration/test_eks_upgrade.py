@@ -6,11 +6,16 @@ nodegroup). Skips and downgrades fail before any call that mutates.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from sandbox import harness
+
+# pytest runs with --import-mode=importlib: make the sibling helper module importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eks_support import default_addon_version
 
 pytestmark = pytest.mark.slow
 
@@ -31,12 +36,6 @@ def extra(work: Path, version: str) -> dict:
 def updates(eks, **which) -> list[dict]:
     found = eks.list_updates(name=CLUSTER, **which)["updateIds"]
     return [eks.describe_update(name=CLUSTER, updateId=update, **which)["update"] for update in found]
-
-
-def default_version(eks, addon: str, kubernetes: str) -> str:
-    info = eks.describe_addon_versions(addonName=addon, kubernetesVersion=kubernetes)["addons"][0]
-    return next(v["addonVersion"] for v in info["addonVersions"]
-                if any(c["clusterVersion"] == kubernetes and c["defaultVersion"] for c in v["compatibilities"]))
 
 
 def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(private_sandbox, work):
@@ -68,7 +67,7 @@ def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(privat
     for addon in eks.list_addons(clusterName=CLUSTER)["addons"]:
         described = eks.describe_addon(clusterName=CLUSTER, addonName=addon)["addon"]
         # `default` resolves for the new Kubernetes version
-        assert described["addonVersion"] == default_version(eks, addon, "1.33"), addon
+        assert described["addonVersion"] == default_addon_version(eks, addon, "1.33"), addon
         addon_updates += updates(eks, addonName=addon)
     # kube-proxy and coredns are built per minor version, vpc-cni's default moves too
     assert len(addon_updates) >= 3
