@@ -231,6 +231,11 @@ class Handler:
         namespace = namespace or ""
         content_type = (self.request.headers.get("Content-Type") or "").split(";")[0].strip()
         if verb == "watch":
+            if "sendInitialEvents" in self.args and self.args.get("resourceVersionMatch") != "NotOlderThan":
+                why = "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"
+                raise ApiError(422, f'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: {why}', details={
+                    "group": "meta.k8s.io", "kind": "ListOptions",
+                    "causes": [{"reason": "FieldValueForbidden", "message": why, "field": "resourceVersionMatch"}]})
             if name:
                 selector = f"metadata.name={name}"
                 extra = self.args.get("fieldSelector")

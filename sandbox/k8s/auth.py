@@ -8,7 +8,11 @@ it answers with.
 from __future__ import annotations
 
 import base64
+import collections
+import hashlib
 import re
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,14 +25,19 @@ TOKEN_PREFIX = "k8s-aws-v1."
 # (`aws eks get-token` signs with 60 s but tells kubectl the token lasts 14 minutes).
 MAX_TOKEN_AGE = timedelta(minutes=15)
 READ_VERBS = {"get", "list", "watch"}
+# Like the apiserver's webhook token authenticator (--authentication-token-webhook-cache-ttl, 2 minutes),
+# a verified token is trusted this long without asking STS again.
+TOKEN_CACHE_SECONDS = 120.0
+TOKEN_CACHE_SIZE = 1024
 
 
 class Unauthorized(Exception):
     pass
 
 
-def verify_eks_token(token: str, cluster_name: str, sts_endpoint: str) -> str:
-    """The caller's IAM ARN; raises Unauthorized for malformed, expired or rejected tokens."""
+def verify_eks_token(token: str, cluster_name: str, sts_endpoint: str) -> tuple[str, float]:
+    """The caller's IAM ARN and when the token expires (epoch seconds); raises Unauthorized for malformed,
+    expired or rejected tokens."""
     if not token.startswith(TOKEN_PREFIX):
         raise Unauthorized("token is not an EKS token")
     encoded = token[len(TOKEN_PREFIX):]
@@ -45,7 +54,8 @@ def verify_eks_token(token: str, cluster_name: str, sts_endpoint: str) -> str:
         int(query["X-Amz-Expires"])
     except (KeyError, ValueError):
         raise Unauthorized("token lacks X-Amz-Date or X-Amz-Expires") from None
-    if datetime.now(timezone.utc) > signed_at + MAX_TOKEN_AGE:
+    expires_at = (signed_at + MAX_TOKEN_AGE).timestamp()
+    if time.time() > expires_at:
         raise Unauthorized("token has expired")
     request = urllib.request.Request(f"{sts_endpoint}{parsed.path or '/'}?{parsed.query}",
                                      headers={"x-k8s-aws-id": cluster_name, INTERNAL_HEADER: "1"})
@@ -57,7 +67,31 @@ def verify_eks_token(token: str, cluster_name: str, sts_endpoint: str) -> str:
     match = re.search(r"<Arn>([^<]+)</Arn>", body)
     if not match:
         raise Unauthorized("STS answer has no Arn")
-    return match.group(1)
+    return match.group(1), expires_at
+
+
+class TokenCache:
+    """Successful verifications, keyed by a hash of cluster and token, kept TOKEN_CACHE_SECONDS but never past
+    the token's expiry. Rejections are not kept (the apiserver may keep them as long; keeping none is never
+    stricter than it), so every failure is checked afresh."""
+
+    def __init__(self):
+        self._entries: collections.OrderedDict[str, tuple[float, str]] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def verify(self, token: str, cluster_name: str, sts_endpoint: str) -> str:
+        key = hashlib.sha256(f"{cluster_name}\0{token}".encode()).hexdigest()
+        with self._lock:
+            valid_until, arn = self._entries.get(key, (0.0, ""))
+        if time.time() < valid_until:
+            return arn
+        arn, expires_at = verify_eks_token(token, cluster_name, sts_endpoint)
+        with self._lock:
+            self._entries[key] = (min(time.time() + TOKEN_CACHE_SECONDS, expires_at), arn)
+            self._entries.move_to_end(key)
+            if len(self._entries) > TOKEN_CACHE_SIZE:
+                self._entries.popitem(last=False)  # the least recently verified
+        return arn
 
 
 def principal_of(caller_arn: str) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from sandbox.config import ACCESS_KEY_ID, INTERNAL_HEADER, SECRET_ACCESS_KEY, SandboxConfig
 
+from .auth import TokenCache
+
 CACHE_SECONDS = 2.0
 
 
@@ -57,6 +59,7 @@ class AwsClusterDirectory:
         self.config = config
         self._cache: dict[tuple[str, str], tuple[float, ClusterInfo | None]] = {}
         self._lock = threading.Lock()
+        self._tokens = TokenCache()
 
     def _eks(self, region: str):
         import boto3  # heavy: only when a cluster is first looked up
@@ -109,9 +112,7 @@ class AwsClusterDirectory:
         return ClusterInfo(region, name, cluster.get("version", "1.33"), tuple(nodegroups), tuple(entries))
 
     def identity(self, token: str, cluster: ClusterInfo) -> str | None:
-        from .auth import verify_eks_token
-
-        return verify_eks_token(token, cluster.name, self.config.aws_endpoint)
+        return self._tokens.verify(token, cluster.name, self.config.aws_endpoint)
 
 
 def _scope_namespaces(scope: dict) -> tuple[str, ...] | None:

@@ -71,6 +71,11 @@ def _live(objs: list[dict]) -> list[dict]:
     return [o for o in objs if not o["metadata"].get("deletionTimestamp")]
 
 
+def _in_ownership(obj: dict | None) -> bool:
+    meta = (obj or {}).get("metadata") or {}
+    return bool(meta.get("ownerReferences")) or "foregroundDeletion" in (meta.get("finalizers") or [])
+
+
 def _is_ready(pod: dict) -> bool:
     return any(c.get("type") == "Ready" and c.get("status") == "True"
                for c in (pod.get("status") or {}).get("conditions") or [])
@@ -92,6 +97,7 @@ class ClusterController:
         self.objects = objects
         self.info = info
         self.wrote = False
+        self.gc_seen: int | None = None  # the store revision the last garbage collection pass looked at
 
     # --- helpers -------------------------------------------------------------------------------------
 
@@ -551,6 +557,23 @@ class ClusterController:
     # --- garbage collection --------------------------------------------------------------------------
 
     def _collect_garbage(self) -> None:
+        if self._ownership_changed():
+            self._collect_dependents()
+        self._drop_resources_of_deleted_crds()
+
+    def _ownership_changed(self) -> bool:
+        """Whether a change since the last pass may orphan a dependent or let a foreground deletion finish: a
+        deletion, or an object with ownerReferences or the foregroundDeletion finalizer (before or after).
+        Most writes are neither, and then the pass over every object of the cluster is skipped."""
+        store = self.objects.store
+        seen, self.gc_seen = self.gc_seen, store.revision
+        if seen is None or seen < store.oldest_watchable:  # first pass, or the event history lost changes
+            return True
+        return any(event.cluster == self.objects.cluster
+                   and (event.type == "DELETED" or _in_ownership(event.object) or _in_ownership(event.previous))
+                   for event in store.events_after(seen))
+
+    def _collect_dependents(self) -> None:
         everything = list(self.objects.all_objects())
         uids = {o["metadata"]["uid"] for _, o in everything}
         dependents: dict[str, list] = {}
@@ -571,7 +594,6 @@ class ClusterController:
                 if not children:
                     meta["finalizers"] = [f for f in meta["finalizers"] if f != "foregroundDeletion"]
                     self._update(rtype, obj)
-        self._drop_resources_of_deleted_crds()
 
     def _drop_resources_of_deleted_crds(self) -> None:
         served = {(t.group, t.plural) for t in self.objects.resource_types()}

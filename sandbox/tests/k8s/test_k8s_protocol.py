@@ -101,6 +101,10 @@ def test_watch_list_sends_initial_events_then_a_bookmark(eks, namespace):
     assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
     by_path = watch_events(eks.request("GET", f"/api/v1/watch/namespaces/{namespace}/configmaps/first?timeoutSeconds=1"))
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in by_path] == [("ADDED", "first")]
+    # Like the apiserver, sendInitialEvents needs resourceVersionMatch=NotOlderThan.
+    invalid = eks.request("GET", f"{base}?watch=1&sendInitialEvents=true")
+    assert (invalid.status, invalid.json()["reason"]) == (422, "Invalid")
+    assert invalid.json()["details"]["causes"][0]["field"] == "resourceVersionMatch"
 
 
 def test_error_statuses(eks, namespace):
@@ -228,6 +232,32 @@ def test_status_and_scale_subresources(eks, namespace):
     assert deployment["spec"]["replicas"] == 3 and deployment["metadata"]["generation"] == 2
     stale = eks.request("PUT", f"{base}/sub/scale", {**scale, "spec": {"replicas": 4}})
     assert stale.status == 409 and stale.json()["reason"] == "Conflict"
+
+
+def test_connections_are_kept_alive(eks, namespace):
+    context = ssl.create_default_context(cafile=str(eks.ca))
+    host, port = eks.config.k8s_base_url.removeprefix("https://").split(":")
+    base = f"{eks.endpoint.split(port, 1)[1]}/api/v1/namespaces/{namespace}/configmaps"
+    headers = {"Authorization": f"Bearer {eks.token()}", "Content-Type": "application/json"}
+    connection = http.client.HTTPSConnection(host, int(port), context=context)
+
+    def send(method: str, path: str, body: dict | None = None, **extra):
+        connection.request(method, path, json.dumps(body) if body else None, {**headers, **extra})
+        response = connection.getresponse()
+        return response.status, response.read(), response.will_close
+
+    # An unauthorized POST's body is never read by the API, yet must not be taken for the next request.
+    assert send("POST", base, {"metadata": {"name": "kept"}}, Authorization="Bearer nope")[0] == 401
+    sock = connection.sock
+    assert send("POST", base, {"metadata": {"name": "kept"}})[0] == 201
+    status, body, will_close = send("GET", f"{base}/kept")
+    assert (status, json.loads(body)["metadata"]["name"], will_close) == (200, "kept", False)
+    # A (chunked) watch ends cleanly and leaves the connection usable.
+    status, body, _ = send("GET", f"{base}?watch=1&timeoutSeconds=1")
+    assert status == 200 and [json.loads(line)["type"] for line in body.splitlines()] == ["ADDED"]
+    assert send("GET", f"{base}/kept")[0] == 200
+    assert connection.sock is sock  # every answer came on the first connection
+    connection.close()
 
 
 def test_watches_end_when_their_clients_disconnect(eks, namespace):
