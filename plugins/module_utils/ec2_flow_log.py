@@ -143,12 +143,6 @@ def planned_flow_log(desired, flow_log_id=""):
     return dict(desired, flow_log_id=flow_log_id, flow_log_status="", deliver_logs_status="", creation_time="")
 
 
-def tags_after(current_tags, set_tags, unset_tags):
-    tags = {key: value for key, value in (current_tags or {}).items() if key not in unset_tags}
-    tags.update(set_tags)
-    return tags
-
-
 def diff_view(flow_log):
     """The part of a flow log shown in ``--diff`` output."""
     if not flow_log:

@@ -210,9 +210,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import add_ec2_tags
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import remove_ec2_tags
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.eksforge.platform.plugins.module_utils import ec2_flow_log as fl
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import diff_tags
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import tags_after
 
 
 def ensure_absent(module, client, found):
@@ -231,15 +232,14 @@ def create(module, client, desired):
 
 
 def update_tags(module, client, current):
-    if module.params["tags"] is None:
-        return False, current
-    set_tags, unset_tags = compare_aws_tags(current["tags"], module.params["tags"], module.params["purge_tags"])
+    wanted, purge = module.params["tags"], module.params["purge_tags"]
+    set_tags, unset_tags = diff_tags(current["tags"], wanted, purge)
     if not set_tags and not unset_tags:
         return False, current
     # Both helpers make no call in check mode.
     remove_ec2_tags(client, module, current["flow_log_id"], unset_tags)
     add_ec2_tags(client, module, current["flow_log_id"], set_tags)
-    return True, dict(current, tags=fl.tags_after(current["tags"], set_tags, unset_tags))
+    return True, dict(current, tags=tags_after(current["tags"], wanted, purge))
 
 
 def ensure_present(module, client, desired, current):

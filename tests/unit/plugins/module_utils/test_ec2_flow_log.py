@@ -102,10 +102,9 @@ def test_settings_fixed_at_creation_force_a_replacement():
     assert fl.replacement_reasons(existing(), changed) == ["deliver_logs_permission_arn", "max_aggregation_interval"]
 
 
-def test_planned_flow_log_and_tags_after():
+def test_planned_flow_log():
     planned = fl.planned_flow_log(fl.desired_flow_log(params(tags={"a": "1"})))
     assert planned["flow_log_id"] == "" and planned["tags"] == {"a": "1"}
-    assert fl.tags_after({"a": "1", "b": "2"}, {"c": "3", "a": "9"}, ["b"]) == {"a": "9", "c": "3"}
 
 
 def test_results_are_snake_case_with_tags_as_a_dict():
