@@ -9,7 +9,7 @@ import uuid
 
 from werkzeug.wrappers import Request, Response
 
-from . import discovery, openapi, protobuf, tables
+from . import clock, discovery, openapi, protobuf, tables
 from .auth import Unauthorized, is_allowed, principal_of
 from .clusters import DirectoryUnavailable
 from .errors import ApiError, bad_request, forbidden
@@ -426,6 +426,8 @@ class K8sApp:
                 raise ApiError(405, "use POST")
             self.reset()
             return _json_response({"reset": True})
+        if path == "/_sandbox/clock":
+            return _json_response(clock.control(request.method, request.get_data()))
         parts = path.split("/", 4)
         if len(parts) < 4 or parts[1] != "clusters" or not parts[2] or not parts[3]:
             raise ApiError(404, "the server could not find the requested resource; cluster APIs live under "

@@ -1,8 +1,9 @@
 """Authentication with EKS bearer tokens and authorization from EKS access policies.
 
 A token is `k8s-aws-v1.` + base64url(presigned STS GetCallerIdentity URL). Like aws-iam-authenticator we
+check the URL's date window ourselves (15 minutes from X-Amz-Date, X-Amz-Expires only range-checked), then
 replay that GET (with `x-k8s-aws-id: <cluster>`) against STS — here the AWS sandbox — and take the ARN
-it answers with.
+it answers with. Time is read from `clock`, which tests move forward through the emulator.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import collections
 import hashlib
 import re
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,10 +20,14 @@ from datetime import datetime, timedelta, timezone
 
 from sandbox.config import INTERNAL_HEADER
 
+from . import clock
+
 TOKEN_PREFIX = "k8s-aws-v1."
 # aws-iam-authenticator accepts a token for 15 minutes after X-Amz-Date, whatever X-Amz-Expires says
 # (`aws eks get-token` signs with 60 s but tells kubectl the token lasts 14 minutes).
 MAX_TOKEN_AGE = timedelta(minutes=15)
+# The authenticator refuses an X-Amz-Expires outside 0..900 s, though it does not use the value otherwise.
+MAX_EXPIRES_SECONDS = 900
 READ_VERBS = {"get", "list", "watch"}
 # Like the apiserver's webhook token authenticator (--authentication-token-webhook-cache-ttl, 2 minutes),
 # a verified token is trusted this long without asking STS again.
@@ -51,11 +55,13 @@ def verify_eks_token(token: str, cluster_name: str, sts_endpoint: str) -> tuple[
         raise Unauthorized("token is not a presigned GetCallerIdentity URL")
     try:
         signed_at = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-        int(query["X-Amz-Expires"])
+        expires = int(query["X-Amz-Expires"])
     except (KeyError, ValueError):
         raise Unauthorized("token lacks X-Amz-Date or X-Amz-Expires") from None
+    if not 0 <= expires <= MAX_EXPIRES_SECONDS:
+        raise Unauthorized(f"invalid X-Amz-Expires parameter in pre-signed URL: {expires}")
     expires_at = (signed_at + MAX_TOKEN_AGE).timestamp()
-    if time.time() > expires_at:
+    if clock.now() > expires_at:
         raise Unauthorized("token has expired")
     request = urllib.request.Request(f"{sts_endpoint}{parsed.path or '/'}?{parsed.query}",
                                      headers={"x-k8s-aws-id": cluster_name, INTERNAL_HEADER: "1"})
@@ -83,11 +89,11 @@ class TokenCache:
         key = hashlib.sha256(f"{cluster_name}\0{token}".encode()).hexdigest()
         with self._lock:
             valid_until, arn = self._entries.get(key, (0.0, ""))
-        if time.time() < valid_until:
+        if clock.now() < valid_until:
             return arn
         arn, expires_at = verify_eks_token(token, cluster_name, sts_endpoint)
         with self._lock:
-            self._entries[key] = (min(time.time() + TOKEN_CACHE_SECONDS, expires_at), arn)
+            self._entries[key] = (min(clock.now() + TOKEN_CACHE_SECONDS, expires_at), arn)
             self._entries.move_to_end(key)
             if len(self._entries) > TOKEN_CACHE_SIZE:
                 self._entries.popitem(last=False)  # the least recently verified

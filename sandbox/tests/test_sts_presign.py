@@ -6,10 +6,12 @@ header `x-k8s-aws-id: <cluster>` signed in; whoever checks the token replays it 
 
 from __future__ import annotations
 
+import datetime
 import time
 import xml.etree.ElementTree as ET
 
 import boto3
+import botocore.auth
 import pytest
 import requests
 
@@ -97,13 +99,28 @@ def test_bad_signature_is_403_signature_does_not_match(client, sts, tamper):
     assert error.findtext("sts:Type", namespaces=NS) == "Sender"
 
 
-def test_expired_url_is_403_signature_expired(sts):
-    """Once X-Amz-Date + X-Amz-Expires has passed, STS answers 403 SignatureDoesNotMatch with the message
-    "Signature expired: ... is now earlier than ..."."""
+def test_x_amz_expires_does_not_shorten_the_url(sts):
+    """STS ignores X-Amz-Expires on a presigned GetCallerIdentity (aws/aws-sdk-go#2167): a URL signed for 1 s
+    still answers after 2 s. EKS tokens rely on it (`aws eks get-token` signs for 60 s, kubectl keeps 14 min)."""
     url = presign(sts, expires=1)
     time.sleep(2.1)
     response = requests.get(url, headers={CLUSTER_HEADER: "demo", "Accept": "application/json"}, timeout=30)
-    assert response.status_code == 403
-    error = response.json()["Error"]
-    assert error["Code"] == "SignatureDoesNotMatch"
-    assert error["Message"].startswith("Signature expired: ")
+    assert response.status_code == 200, response.text
+    assert response.json()["GetCallerIdentityResponse"]["GetCallerIdentityResult"]["Arn"]
+
+
+@pytest.mark.parametrize(("age_minutes", "status"), [(14, 200), (16, 403)])
+def test_url_lives_15_minutes_after_x_amz_date(sts, monkeypatch, age_minutes, status):
+    """Once X-Amz-Date + 15 minutes has passed, STS answers 403 SignatureDoesNotMatch with the message
+    "Signature expired: ... is now earlier than ..."."""
+    signed_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - \
+        datetime.timedelta(minutes=age_minutes)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda *_, **__: signed_at)  # the signer's clock only
+    url = presign(sts, expires=60)
+    monkeypatch.undo()
+    response = requests.get(url, headers={CLUSTER_HEADER: "demo", "Accept": "application/json"}, timeout=30)
+    assert response.status_code == status, response.text
+    if status == 403:
+        error = response.json()["Error"]
+        assert error["Code"] == "SignatureDoesNotMatch"
+        assert error["Message"].startswith("Signature expired: ")

@@ -6,6 +6,10 @@ into the token; the Kubernetes side replays it against STS to learn who is calli
 GET without an Authorization header to S3, so it is answered here the way STS does: the signature is
 checked with the key's secret, an expired URL is refused, and the identity is the one moto's own
 GetCallerIdentity reports for the same access key.
+
+STS ignores X-Amz-Expires on these URLs: one is good for 15 minutes after X-Amz-Date whatever it says
+(aws/aws-sdk-go#2167; aws-iam-authenticator relies on it, `aws eks get-token` signs for 60 s and tells
+kubectl the token lasts 14 minutes).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ AMZ_DATE = "%Y%m%dT%H%M%SZ"
 # A presigned URL carries no body hash; SigV4 signers use the empty body's hash or the UNSIGNED-PAYLOAD
 # marker for it (botocore over http/https, other SDKs), and STS accepts either.
 PAYLOAD_HASHES = (hashlib.sha256(b"").hexdigest(), "UNSIGNED-PAYLOAD")
+PRESIGNED_URL_LIFETIME = timedelta(minutes=15)
 
 
 class StsError(Exception):
@@ -80,11 +85,11 @@ def is_presigned_caller_identity(request: Request) -> bool:
 
 
 def check_signature(request: Request, secret: str, now: datetime) -> None:
-    """Raise StsError unless the presigned URL is signed with `secret` and not yet expired."""
+    """Raise StsError unless the presigned URL is signed with `secret` and X-Amz-Date is under 15 minutes old."""
     args = request.args
     try:
         signed_at = datetime.strptime(args["X-Amz-Date"], AMZ_DATE).replace(tzinfo=timezone.utc)
-        expires = int(args["X-Amz-Expires"])
+        int(args["X-Amz-Expires"])  # required and signed, but STS does not shorten the URL's life by it
         credential = args["X-Amz-Credential"]
         signed_headers = args["X-Amz-SignedHeaders"]
     except (KeyError, ValueError):
@@ -110,7 +115,7 @@ def check_signature(request: Request, secret: str, now: datetime) -> None:
                        "The request signature we calculated does not match the signature you provided. "
                        "Check your AWS Secret Access Key and signing method. "
                        "Consult the service documentation for details.")
-    expiry = signed_at + timedelta(seconds=expires)
+    expiry = signed_at + PRESIGNED_URL_LIFETIME
     if now > expiry:
         # STS words an expired presigned URL like a stale signature, under the same code.
         raise StsError("SignatureDoesNotMatch",
