@@ -16,6 +16,7 @@ from .errors import ApiError, bad_request, forbidden
 from .objects import APPLY_PATCH, PATCH_TYPES, ClusterObjects, WriteOptions
 from .patch import json_patch, merge_patch, strategic_merge
 from .scale import scale_of, with_replicas
+from .selectors import check_query
 from .watch import client_gone_check, stream
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,8 @@ class Handler:
         if not self.allowed(verb, rtype, namespace):
             raise forbidden(self.user, verb, rtype, namespace, name or "")
         namespace = namespace or ""
+        if verb in ("list", "watch", "deletecollection"):
+            check_query(self.args, rtype)
         content_type = (self.request.headers.get("Content-Type") or "").split(";")[0].strip()
         if verb == "watch":
             if "sendInitialEvents" in self.args and self.args.get("resourceVersionMatch") != "NotOlderThan":

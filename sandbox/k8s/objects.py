@@ -19,7 +19,7 @@ from .errors import ApiError, already_exists, bad_request, conflict, invalid, no
 from .patch import json_patch, merge_patch, strategic_merge
 from .selectors import parse_field_selector, parse_label_selector
 from .storage import StaleWrite, Store
-from .validation import label_problems, name_problems
+from .validation import decode, label_problems, name_problems, spec_problems
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -350,6 +350,7 @@ class ClusterObjects:
         problems = name_problems(rtype.group, rtype.kind, name) if name else []
         problems += label_problems(meta.get("labels"))
         problems += admission.problems(rtype, obj)
+        problems += spec_problems(rtype, obj)
         if problems:
             raise invalid(rtype, name, problems)
 
@@ -373,6 +374,7 @@ class ClusterObjects:
         if options.field_validation == "Warn":
             options.warnings += [f'unknown field "{schemas.dotted(p)}"' for p in unknown]
         schemas.drop_fields(obj, unknown)
+        decode(rtype, obj)
 
     def _require_namespace_accepts_content(self, namespace: str) -> None:
         ns = self.store.get(self._key(kinds.NAMESPACE_TYPE), "", namespace)

@@ -128,6 +128,12 @@ def dotted(path: tuple) -> str:
     return text
 
 
+def set_at(obj, path: tuple, value) -> None:
+    for part in path[:-1]:
+        obj = obj[part]
+    obj[path[-1]] = value
+
+
 def drop_fields(obj: dict, paths: list[tuple]) -> None:
     """Remove unknown fields (what the API server's decoder or CRD pruning does with them)."""
     for path in paths:
@@ -161,3 +167,64 @@ def type_errors(obj, schema: dict | None, path: tuple = ()) -> list[tuple[tuple,
         for index, value in enumerate(obj):
             found += type_errors(value, items(schema), path + (index,))
     return found
+
+
+QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+
+
+def _child(schema: dict, key: str) -> dict | None:
+    """The unresolved schema of a map field or map value, so that references to named types stay visible."""
+    if key in (schema.get("properties") or {}):
+        return schema["properties"][key]
+    extra = schema.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+def values_of(obj, schema: dict | None, definition: str, path: tuple = ()) -> list[tuple[tuple, object]]:
+    """(path, value) of every set value whose schema is the named definition (e.g. every resource.Quantity)."""
+    while isinstance(schema, dict) and "allOf" in schema and len(schema["allOf"]) == 1:
+        schema = schema["allOf"][0]
+    if isinstance(schema, dict) and schema.get("$ref") == REF_PREFIX + definition:
+        return [] if obj is None else [(path, obj)]
+    schema = resolve(schema)
+    if not schema:
+        return []
+    found: list[tuple[tuple, object]] = []
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            child = _child(schema, key)
+            if child is not None:
+                found += values_of(value, child, definition, path + (key,))
+    elif isinstance(obj, list) and isinstance(schema.get("items"), dict):
+        for index, value in enumerate(obj):
+            found += values_of(value, schema["items"], definition, path + (index,))
+    return found
+
+
+_ZERO_VALUES = {"object": dict, "string": str, "integer": int, "number": int, "boolean": bool}
+
+
+def fill_null_items(obj, schema: dict | None) -> None:
+    """Replace null list entries by the item type's zero value ({} for objects, "" for strings...), as Go's JSON
+    decoder leaves them — validation then reports what that zero value lacks."""
+    schema = resolve(schema)
+    if not schema:
+        return
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            child = _child(schema, key)
+            if child is not None:
+                fill_null_items(value, child)
+    elif isinstance(obj, list):
+        item_schema = resolve(schema.get("items"))
+        if not item_schema:
+            return
+        expected = item_schema.get("type")
+        if isinstance(expected, list):
+            expected = next((t for t in expected if t != "null"), None)
+        zero = _ZERO_VALUES.get(expected or ("object" if "properties" in item_schema else ""))
+        for index, value in enumerate(obj):
+            if value is None and zero is not None:
+                obj[index] = zero()
+            else:
+                fill_null_items(obj[index], item_schema)
