@@ -184,11 +184,13 @@ def values_of(obj, schema: dict | None, definition: str, path: tuple = ()) -> li
     """(path, value) of every set value whose schema is the named definition (e.g. every resource.Quantity)."""
     while isinstance(schema, dict) and "allOf" in schema and len(schema["allOf"]) == 1:
         schema = schema["allOf"][0]
-    if isinstance(schema, dict) and schema.get("$ref") == REF_PREFIX + definition:
-        return [] if obj is None else [(path, obj)]
-    schema = resolve(schema)
-    if not schema:
+    if not isinstance(schema, dict) or obj is None:
         return []
+    if schema.get("$ref") == REF_PREFIX + definition:
+        return [(path, obj)]
+    if not _reaches(schema, definition):
+        return []  # most of an object holds no such value: skip it without walking
+    schema = resolve(schema)
     found: list[tuple[tuple, object]] = []
     if isinstance(obj, dict):
         for key, value in obj.items():
@@ -201,12 +203,49 @@ def values_of(obj, schema: dict | None, definition: str, path: tuple = ()) -> li
     return found
 
 
+_REACHES: dict[tuple[int, str], bool] = {}
+
+
+def _reaches(schema: dict, definition: str, visiting: frozenset = frozenset()) -> bool:
+    """Whether a value of the named definition can occur under this (built-in, long-lived) schema. Remembered per
+    schema object; a recursive type counts as not reaching it through its recursion."""
+    key = (id(schema), definition)
+    if key in _REACHES:
+        return _REACHES[key]
+    if key in visiting:
+        return False
+    ref = schema.get("$ref")
+    if ref == REF_PREFIX + definition:
+        found = True
+    else:
+        children = list((schema.get("properties") or {}).values()) + list(schema.get("allOf") or [])
+        children += [schema[k] for k in ("additionalProperties", "items") if isinstance(schema.get(k), dict)]
+        if isinstance(ref, str) and ref.startswith(REF_PREFIX) and ref[len(REF_PREFIX):] in definitions():
+            children.append(definitions()[ref[len(REF_PREFIX):]])
+        found = any(_reaches(child, definition, visiting | {key}) for child in children if isinstance(child, dict))
+    _REACHES[key] = found
+    return found
+
+
 _ZERO_VALUES = {"object": dict, "string": str, "integer": int, "number": int, "boolean": bool}
 
 
 def fill_null_items(obj, schema: dict | None) -> None:
     """Replace null list entries by the item type's zero value ({} for objects, "" for strings...), as Go's JSON
     decoder leaves them — validation then reports what that zero value lacks."""
+    if _has_null_item(obj):
+        _fill_null_items(obj, schema)
+
+
+def _has_null_item(obj) -> bool:
+    if isinstance(obj, dict):
+        return any(_has_null_item(value) for value in obj.values())
+    if isinstance(obj, list):
+        return any(value is None or _has_null_item(value) for value in obj)
+    return False
+
+
+def _fill_null_items(obj, schema: dict | None) -> None:
     schema = resolve(schema)
     if not schema:
         return
@@ -214,7 +253,7 @@ def fill_null_items(obj, schema: dict | None) -> None:
         for key, value in obj.items():
             child = _child(schema, key)
             if child is not None:
-                fill_null_items(value, child)
+                _fill_null_items(value, child)
     elif isinstance(obj, list):
         item_schema = resolve(schema.get("items"))
         if not item_schema:
@@ -227,4 +266,4 @@ def fill_null_items(obj, schema: dict | None) -> None:
             if value is None and zero is not None:
                 obj[index] = zero()
             else:
-                fill_null_items(obj[index], item_schema)
+                _fill_null_items(obj[index], item_schema)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import socket
 import ssl
 import subprocess
@@ -30,7 +31,8 @@ PORT_RANGE = range(45300, 45400)  # the ports this machine lets us use
 
 def free_ports(count: int) -> list[int]:
     found = []
-    for port in PORT_RANGE:
+    # In random order: pytest-xdist workers start their sandboxes at the same moment and would all take the lowest.
+    for port in random.sample(PORT_RANGE, len(PORT_RANGE)):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
