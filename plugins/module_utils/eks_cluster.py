@@ -12,7 +12,6 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import get_ec2_security_group_ids_from_names
 
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import EKS_RETRY
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksPlanError
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksResourceRunner
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import call
@@ -27,6 +26,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.eks import plan_
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import sync_tags
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import view_diff
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import wait_for_update
+from ansible_collections.eksforge.platform.plugins.module_utils.retries import THROTTLING_EXCEPTION_AND_SERVER_ERRORS
 
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
@@ -233,7 +233,7 @@ class ClusterRunner(EksResourceRunner):
         if groups is None or all(g.startswith("sg-") for g in groups):
             return groups
         try:
-            ec2 = self.module.client("ec2", retry_decorator=EKS_RETRY)
+            ec2 = self.module.client("ec2", retry_decorator=THROTTLING_EXCEPTION_AND_SERVER_ERRORS)
             vpc_id = (cluster or {}).get("resourcesVpcConfig", {}).get("vpcId")
             if not vpc_id and self.params.get("subnets"):
                 subnets = ec2.describe_subnets(SubnetIds=[self.params["subnets"][0]], aws_retry=True)["Subnets"]

@@ -212,8 +212,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.eksforge.platform.plugins.module_utils import ec2_flow_log as fl
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import diff_tags
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import tags_after
+from ansible_collections.eksforge.platform.plugins.module_utils.tagging import sync_tags
+from ansible_collections.eksforge.platform.plugins.module_utils.tagging import tags_after
 
 
 def ensure_absent(module, client, found):
@@ -233,12 +233,14 @@ def create(module, client, desired):
 
 def update_tags(module, client, current):
     wanted, purge = module.params["tags"], module.params["purge_tags"]
-    set_tags, unset_tags = diff_tags(current["tags"], wanted, purge)
-    if not set_tags and not unset_tags:
+    flow_log_id = current["flow_log_id"]
+    changed = sync_tags(
+        module, current["tags"], wanted, purge,
+        tag=lambda tags: add_ec2_tags(client, module, flow_log_id, tags),
+        untag=lambda keys: remove_ec2_tags(client, module, flow_log_id, keys),
+    )
+    if not changed:
         return False, current
-    # Both helpers make no call in check mode.
-    remove_ec2_tags(client, module, current["flow_log_id"], unset_tags)
-    add_ec2_tags(client, module, current["flow_log_id"], set_tags)
     return True, dict(current, tags=tags_after(current["tags"], wanted, purge))
 
 
