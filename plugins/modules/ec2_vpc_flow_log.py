@@ -211,7 +211,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import remove_ec2_t
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils import ec2_flow_log as fl
+from ansible_collections.eksforge.platform.plugins.module_utils import ec2_vpc_flow_log as fl
 from ansible_collections.eksforge.platform.plugins.module_utils.tagging import sync_tags
 from ansible_collections.eksforge.platform.plugins.module_utils.tagging import tags_after
 

@@ -96,7 +96,7 @@ tags:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils.ecr_tags import run_ecr_repository_tags
+from ansible_collections.eksforge.platform.plugins.module_utils.ecr_repository_tags import run_ecr_repository_tags
 
 
 def main():

@@ -181,7 +181,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils import kubeconfig as kc
+from ansible_collections.eksforge.platform.plugins.module_utils import eks_kubeconfig as kc
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import describe_or_none, eks_client
 
 FILE_MODE = 0o600

@@ -117,7 +117,7 @@ tags:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_pod_identity import run_eks_pod_identity_association
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_pod_identity_association import run_eks_pod_identity_association
 
 
 def main():

@@ -133,7 +133,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils import oidc_provider as oidc
+from ansible_collections.eksforge.platform.plugins.module_utils import iam_oidc_provider as oidc
 
 
 def ensure_present(module, client, current):

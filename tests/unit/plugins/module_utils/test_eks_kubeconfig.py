@@ -1,4 +1,4 @@
-"""Unit tests of the merge logic of plugins/module_utils/kubeconfig.py (pure functions, no AWS)."""
+"""Unit tests of the merge logic of plugins/module_utils/eks_kubeconfig.py (pure functions, no AWS)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ansible.plugins.loader import init_plugin_loader  # noqa: E402
 with warnings.catch_warnings():  # another test may have set the collection loader up already
     warnings.simplefilter("ignore", UserWarning)
     init_plugin_loader()
-from ansible_collections.eksforge.platform.plugins.module_utils import kubeconfig as kc  # noqa: E402
+from ansible_collections.eksforge.platform.plugins.module_utils import eks_kubeconfig as kc  # noqa: E402
 
 ARN = "arn:aws:eks:eu-west-1:123456789012:cluster/demo"
 FIELDS = kc.arn_fields(ARN)

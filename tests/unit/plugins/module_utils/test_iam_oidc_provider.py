@@ -1,4 +1,4 @@
-"""Unit tests of the pure helpers of plugins/module_utils/oidc_provider.py (no AWS)."""
+"""Unit tests of the pure helpers of plugins/module_utils/iam_oidc_provider.py (no AWS)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ansible.plugins.loader import init_plugin_loader  # noqa: E402
 with warnings.catch_warnings():  # another test may have set the collection loader up already
     warnings.simplefilter("ignore", UserWarning)
     init_plugin_loader()
-from ansible_collections.eksforge.platform.plugins.module_utils import oidc_provider as oidc  # noqa: E402
+from ansible_collections.eksforge.platform.plugins.module_utils import iam_oidc_provider as oidc  # noqa: E402
 
 ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC123"
 ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC123"
