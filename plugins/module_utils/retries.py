@@ -6,9 +6,9 @@
 """The AWSRetry policies of this collection, one per set of errors they retry.
 
 Every AWS call the collection makes itself goes through one of these, either as a decorator or as the
-``retry_decorator`` of a client (then called with ``aws_retry=True``). Each retries a call up to 10 times
-(first try included), sleeping a random time below 3 s, 6 s, 12 s ... capped at 60 s between tries, so a
-call rides out about five minutes of throttling. botocore retries every HTTP request underneath as well
+``retry_decorator`` of a client (then called with ``aws_retry=True``). Each tries a call up to 10 times
+(first try included), sleeping a random time below 3 s, 6 s, 12 s ... capped at 60 s between tries (at most
+about 5.5 minutes of sleep in all). botocore retries every HTTP request underneath as well
 (``AWS_RETRY_MODE``/``AWS_MAX_ATTEMPTS``, see docs/architecture.md); the two multiply.
 """
 

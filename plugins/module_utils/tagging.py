@@ -8,13 +8,6 @@ order the change is made in. The service calls themselves are passed in."""
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-# The tags/purge_tags options, as documented by the amazon.aws.tags doc fragment.
-TAGS_ARGUMENT_SPEC = dict(
-    tags=dict(type="dict", aliases=["resource_tags"]),
-    purge_tags=dict(type="bool", default=True),
-)
-
-
 def diff_tags(current, desired, purge_tags):
     """(tags to set, keys to remove); desired None means tags are not managed."""
     if desired is None:

@@ -9,14 +9,6 @@ the reason when the resource turns to a failed status, disappears, or the wait t
 import time
 
 
-def wait_argument_spec(timeout):
-    """The wait/wait_timeout options, as documented by the eksforge.platform.wait doc fragment."""
-    return dict(
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=timeout),
-    )
-
-
 class WaitError(Exception):
     """An asynchronous operation failed or did not finish in time."""
 
