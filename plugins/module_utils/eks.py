@@ -199,12 +199,14 @@ SETTLING_STATUSES = ("CREATING", "UPDATING", "PENDING")
 class EksResourceRunner:
     """Common flow of the EKS modules: describe, exit with diff, delete with wait.
 
-    Subclasses set ``what`` (for messages), ``failed_statuses`` and implement ``describe``,
-    ``view`` and ``delete``.
+    Subclasses set ``what`` (for messages), ``failed_statuses``, ``ids`` (the arguments naming the resource
+    in every call) with ``describe_operation``, ``result_key`` and ``delete_operation`` (or override
+    ``describe``/``delete``), and implement ``view`` and ``present``.
     """
 
     what = "resource"
     failed_statuses = ("FAILED",)
+    describe_operation = result_key = delete_operation = None
 
     def __init__(self, module):
         self.module = module
@@ -212,13 +214,22 @@ class EksResourceRunner:
         self.client = eks_client(module)
 
     def describe(self):
-        raise NotImplementedError
+        return describe_or_none(self.module, getattr(self.client, self.describe_operation), self.result_key, self.what, **self.ids)
 
     def view(self, resource):
         raise NotImplementedError
 
     def delete(self, resource):
+        call(self.module, getattr(self.client, self.delete_operation), f"delete {self.what}", **self.ids)
+
+    def present(self):
         raise NotImplementedError
+
+    def run(self):
+        """Delete for state=absent, else create or update; both exit the module."""
+        if self.params["state"] == "absent":
+            self.absent()
+        self.present()
 
     def wait_active(self):
         return wait_for_status(self.module, self.describe, ("ACTIVE",), self.failed_statuses + ("DELETING",), f"{self.what} to become ACTIVE")

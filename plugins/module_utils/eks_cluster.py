@@ -214,19 +214,16 @@ def cluster_diff(current, desired, params):
 
 
 class ClusterRunner(EksResourceRunner):
+    describe_operation, result_key, delete_operation = "describe_cluster", "cluster", "delete_cluster"
+
     def __init__(self, module):
         super().__init__(module)
         self.name = module.params["name"]
         self.what = f"cluster {self.name}"
-
-    def describe(self):
-        return describe_or_none(self.module, self.client.describe_cluster, "cluster", self.what, name=self.name)
+        self.ids = {"name": self.name}
 
     def view(self, resource):
         return cluster_view(resource)
-
-    def delete(self, resource):
-        call(self.module, self.client.delete_cluster, f"delete {self.what}", name=self.name)
 
     def security_group_ids(self, cluster):
         groups = self.params.get("security_groups")
@@ -288,13 +285,6 @@ class ClusterRunner(EksResourceRunner):
         else:
             cluster = self.describe()
         self.exit(True, cluster, diff, updates=applied)
-
-
-def run_eks_cluster(module):
-    runner = ClusterRunner(module)
-    if module.params["state"] == "absent":
-        runner.absent()
-    runner.present()
 
 
 def run_eks_cluster_info(module):

@@ -136,10 +136,3 @@ class PodIdentityRunner(EksResourceRunner):
         if changed and not self.module.check_mode:
             association = self.describe()
         self.exit(changed, association, diff)
-
-
-def run_eks_pod_identity_association(module):
-    runner = PodIdentityRunner(module)
-    if module.params["state"] == "absent":
-        runner.absent()
-    runner.present()

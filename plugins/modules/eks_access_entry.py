@@ -181,7 +181,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs i
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_access_entry import ENTRY_TYPES
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_access_entry import run_eks_access_entry
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_access_entry import AccessEntryRunner
 
 
 def main():
@@ -210,7 +210,7 @@ def main():
         **TAGS,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_eks_access_entry(module)
+    AccessEntryRunner(module).run()
 
 
 if __name__ == "__main__":

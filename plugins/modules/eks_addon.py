@@ -194,7 +194,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs i
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import run_eks_addon
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import AddonRunner
 
 
 def main():
@@ -218,7 +218,7 @@ def main():
         **wait(900),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_eks_addon(module)
+    AddonRunner(module).run()
 
 
 if __name__ == "__main__":

@@ -300,7 +300,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs i
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_cluster import LOG_TYPES
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_cluster import run_eks_cluster
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_cluster import ClusterRunner
 
 
 def main():
@@ -330,7 +330,7 @@ def main():
         **wait(),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_eks_cluster(module)
+    ClusterRunner(module).run()
 
 
 if __name__ == "__main__":

@@ -303,7 +303,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs i
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_nodegroup import AMI_TYPES
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_nodegroup import TAINT_EFFECTS
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_nodegroup import run_eks_nodegroup
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_nodegroup import NodegroupRunner
 
 
 def main():
@@ -356,7 +356,7 @@ def main():
         mutually_exclusive=[("launch_template", "disk_size"), ("launch_template", "remote_access")],
         supports_check_mode=True,
     )
-    run_eks_nodegroup(module)
+    NodegroupRunner(module).run()
 
 
 if __name__ == "__main__":

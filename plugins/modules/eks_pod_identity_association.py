@@ -116,7 +116,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import EKS_CLUSTER_NAME
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_pod_identity_association import run_eks_pod_identity_association
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_pod_identity_association import PodIdentityRunner
 
 
 def main():
@@ -130,7 +130,7 @@ def main():
         **TAGS,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_eks_pod_identity_association(module)
+    PodIdentityRunner(module).run()
 
 
 if __name__ == "__main__":
