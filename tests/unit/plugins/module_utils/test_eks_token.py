@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import base64
 import datetime
-import os
-import warnings
-from pathlib import Path
 
 import boto3
 import pytest
 
-os.environ.setdefault("ANSIBLE_CONFIG", str(Path(__file__).resolve().parents[4] / "ansible.cfg"))
-from ansible.plugins.loader import init_plugin_loader  # noqa: E402
-
-with warnings.catch_warnings():  # another test may have set the collection loader up already
-    warnings.simplefilter("ignore", UserWarning)
-    init_plugin_loader()
-from ansible_collections.eksforge.platform.plugins.module_utils import eks_token  # noqa: E402
+from ansible_collections.eksforge.platform.plugins.module_utils import eks_token
 
 
 def sts(region="eu-west-1", endpoint_url=None, **kwargs):
