@@ -5,11 +5,12 @@
 
 """The AWSRetry policies of this collection, one per set of errors they retry.
 
-Every AWS call the collection makes itself goes through one of these, either as a decorator or as the
-``retry_decorator`` of a client (then called with ``aws_retry=True``). Each tries a call up to 10 times
-(first try included), sleeping a random time below 3 s, 6 s, 12 s ... capped at 60 s between tries (at most
-about 5.5 minutes of sleep in all). botocore retries every HTTP request underneath as well
-(``AWS_RETRY_MODE``/``AWS_MAX_ATTEMPTS``, see docs/architecture.md); the two multiply.
+Every AWS call this collection's own code makes goes through one of these, either as a decorator or as
+the ``retry_decorator`` of a client (then called with ``aws_retry=True``); helpers of amazon.aws (such as
+add_ec2_tags) bring their own AWSRetry. Each tries a call up to 10 times (first try included), sleeping a
+random time below 3 s, 6 s, 12 s ... capped at 60 s between tries (at most about 5.5 minutes of sleep in
+all). botocore retries every HTTP request underneath as well (``AWS_RETRY_MODE``/``AWS_MAX_ATTEMPTS``, see
+docs/architecture.md); the two multiply.
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
