@@ -144,7 +144,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
-from ansible_collections.eksforge.platform.plugins.module_utils import eks_auth
+from ansible_collections.eksforge.platform.plugins.module_utils import eks_token
 
 
 class LookupModule(AWSLookupBase):
@@ -163,9 +163,9 @@ class LookupModule(AWSLookupBase):
         role_arn = self.get_option("role_arn")
         try:
             if role_arn:
-                creds = eks_auth.assume_role_credentials(sts, role_arn, self.get_option("role_session_name"))
+                creds = eks_token.assume_role_credentials(sts, role_arn, self.get_option("role_session_name"))
                 sts = self.client("sts", profile_name=None, **creds)
-            token = eks_auth.get_token(sts, to_native(cluster_name))
+            token = eks_token.get_token(sts, to_native(cluster_name))
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             # botocore's messages never contain the presigned URL; only the role/credential problem.
             raise AnsibleLookupError("Failed to get an EKS token for cluster {0}: {1}".format(cluster_name, to_native(e)))

@@ -9,12 +9,13 @@ Two kinds of code live here:
 
 * pure functions ("what to change") that take plain dicts and return plain data or raise
   :class:`EksPlanError`; the unit tests exercise them without AWS;
-* thin AWS helpers (client with retries, describe-or-None, tag sync by ARN, polling of
-  asynchronous states and of ``describe_update``) used by every EKS module.
+* thin AWS helpers (client with retries, describe-or-None, tag sync by ARN, waiting for
+  ``describe_update``) and the common module flow, used by every EKS module.
+
+Tags, retries and waiting in general live in tagging.py, retries.py and waiters.py.
 """
 
 import re
-import time
 
 try:
     import botocore
@@ -24,16 +25,16 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.eksforge.platform.plugins.module_utils import tagging
+from ansible_collections.eksforge.platform.plugins.module_utils.retries import THROTTLING_EXCEPTION_AND_SERVER_ERRORS
+from ansible_collections.eksforge.platform.plugins.module_utils.waiters import wait_for_absence
+from ansible_collections.eksforge.platform.plugins.module_utils.waiters import wait_for_status
+from ansible_collections.eksforge.platform.plugins.module_utils.waiters import wait_or_fail
 
 
 class EksPlanError(Exception):
     """The requested state can't be reached; raised before any mutating call is made."""
-
-
-class EksWaitError(Exception):
-    """An asynchronous EKS operation failed or did not finish in time."""
 
 
 # ---------------------------------------------------------------------------
@@ -76,21 +77,6 @@ def plan_version_change(current, desired, what="cluster"):
     return str(desired)
 
 
-def diff_tags(current, desired, purge_tags):
-    """(tags to set, keys to remove); desired None means tags are not managed."""
-    if desired is None:
-        return {}, []
-    to_set, to_unset = compare_aws_tags(current or {}, desired, purge_tags)
-    return to_set, sorted(to_unset)
-
-
-def tags_after(current, desired, purge_tags):
-    to_set, to_unset = diff_tags(current, desired, purge_tags)
-    result = {k: v for k, v in (current or {}).items() if k not in to_unset}
-    result.update({k: str(v) for k, v in to_set.items()})
-    return result
-
-
 def immutable_violations(current, desired, fields):
     """Fields the user set to a value that differs from the existing resource's, which AWS can't change."""
     return [f for f in fields if desired.get(f) is not None and current.get(f) is not None and desired[f] != current[f]]
@@ -114,7 +100,7 @@ def view_diff(before, desired, tags, purge_tags):
     """{before, after} for diff mode: the current view, and it with every managed field and the tags applied."""
     before = {k: v for k, v in before.items() if v is not None}
     after = {k: v for k, v in merge_view(before, desired).items() if v is not None}
-    after["tags"] = tags_after(before.get("tags"), tags, purge_tags)
+    after["tags"] = tagging.tags_after(before.get("tags"), tags, purge_tags)
     return {"before": before, "after": after}
 
 
@@ -123,34 +109,6 @@ def to_snake(resource):
     if not resource:
         return {}
     return camel_dict_to_snake_dict(resource, ignore_list=["tags", "labels"])
-
-
-# ---------------------------------------------------------------------------
-# Polling (pure apart from the injected sleep/clock)
-# ---------------------------------------------------------------------------
-
-
-def poll(fetch, is_done, timeout, describe="operation", is_failed=None, sleep=time.sleep, clock=time.monotonic):
-    """Call fetch() until is_done(value); raise EksWaitError on is_failed(value) or timeout.
-
-    The delay starts small and grows to 15 s: EKS add-on and access changes settle in seconds while
-    cluster creation takes minutes, and botocore's fixed 30 s waiter delay would make every short
-    operation wait 30 s.
-    """
-    deadline = clock() + timeout
-    delay = 1.0
-    while True:
-        value = fetch()
-        if is_done(value):
-            return value
-        if is_failed is not None:
-            reason = is_failed(value)
-            if reason:
-                raise EksWaitError(f"{describe} failed: {reason}")
-        if clock() + delay > deadline:
-            raise EksWaitError(f"Timed out after {timeout}s waiting for {describe}.")
-        sleep(delay)
-        delay = min(delay * 1.5, 15.0)
 
 
 def update_failure(update):
@@ -167,12 +125,8 @@ def update_failure(update):
 # ---------------------------------------------------------------------------
 
 
-# EKS throttles with "ThrottlingException", which AWSRetry does not retry by default.
-EKS_RETRY = AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=["ThrottlingException"])
-
-
 def eks_client(module):
-    return module.client("eks", retry_decorator=EKS_RETRY)
+    return module.client("eks", retry_decorator=THROTTLING_EXCEPTION_AND_SERVER_ERRORS)
 
 
 def describe_or_none(module, method, result_key, what, **kwargs):
@@ -200,7 +154,7 @@ def paginate(module, client, operation, result_key, what, missing_ok=False, **kw
     ListNodegroups) gives an empty list instead of failing.
     """
 
-    @EKS_RETRY
+    @THROTTLING_EXCEPTION_AND_SERVER_ERRORS
     def walk():
         return client.get_paginator(operation).paginate(**kwargs).build_full_result()
 
@@ -220,24 +174,12 @@ def described(names, describe):
 
 
 def sync_tags(module, client, arn, current, desired, purge_tags):
-    """Tag/untag the resource by ARN. Returns True when something changed (or would in check mode)."""
-    to_set, to_unset = diff_tags(current, desired, purge_tags)
-    if not (to_set or to_unset):
-        return False
-    if module.check_mode:
-        return True
-    if to_unset:
-        call(module, client.untag_resource, f"remove tags from {arn}", resourceArn=arn, tagKeys=to_unset)
-    if to_set:
-        call(module, client.tag_resource, f"tag {arn}", resourceArn=arn, tags={k: str(v) for k, v in to_set.items()})
-    return True
-
-
-def wait_or_fail(module, fetch, is_done, describe, is_failed=None, timeout=None):
-    try:
-        return poll(fetch, is_done, timeout if timeout is not None else module.params["wait_timeout"], describe=describe, is_failed=is_failed)
-    except EksWaitError as e:
-        module.fail_json(msg=str(e))
+    """Tag/untag the EKS resource by ARN. Returns True when something changed (or would in check mode)."""
+    return tagging.sync_tags(
+        module, current, desired, purge_tags,
+        tag=lambda tags: call(module, client.tag_resource, f"tag {arn}", resourceArn=arn, tags=tags),
+        untag=lambda keys: call(module, client.untag_resource, f"remove tags from {arn}", resourceArn=arn, tagKeys=keys),
+    )
 
 
 def wait_for_update(module, client, update, **ids):
@@ -250,27 +192,6 @@ def wait_for_update(module, client, update, **ids):
     return wait_or_fail(module, fetch, lambda u: u.get("status") == "Successful", f"EKS update {update_id} ({update.get('type')})", is_failed=update_failure)
 
 
-def status_failure(failed_statuses):
-    def check(resource):
-        if resource is None:
-            return "it no longer exists"
-        if resource.get("status") in failed_statuses:
-            issues = (resource.get("health") or {}).get("issues") or []
-            detail = "; ".join(f"{i.get('code')}: {i.get('message')}" for i in issues)
-            return f"status {resource.get('status')}" + (f" ({detail})" if detail else "")
-        return None
-
-    return check
-
-
-def wait_for_status(module, fetch, wanted, failed_statuses, describe):
-    return wait_or_fail(module, fetch, lambda r: r is not None and r.get("status") in wanted, describe, is_failed=status_failure(failed_statuses))
-
-
-def wait_for_absence(module, fetch, describe):
-    return wait_or_fail(module, fetch, lambda r: r is None, describe, is_failed=status_failure(("DELETE_FAILED",)))
-
-
 # Statuses a resource passes through on its own; waiting ends them.
 SETTLING_STATUSES = ("CREATING", "UPDATING", "PENDING")
 
@@ -278,12 +199,14 @@ SETTLING_STATUSES = ("CREATING", "UPDATING", "PENDING")
 class EksResourceRunner:
     """Common flow of the EKS modules: describe, exit with diff, delete with wait.
 
-    Subclasses set ``what`` (for messages), ``failed_statuses`` and implement ``describe``,
-    ``view`` and ``delete``.
+    Subclasses set ``what`` (for messages), ``failed_statuses``, ``ids`` (the arguments naming the resource
+    in every call) with ``describe_operation``, ``result_key`` and ``delete_operation`` (or override
+    ``describe``/``delete``), and implement ``view`` and ``present``.
     """
 
     what = "resource"
     failed_statuses = ("FAILED",)
+    describe_operation = result_key = delete_operation = None
 
     def __init__(self, module):
         self.module = module
@@ -291,13 +214,22 @@ class EksResourceRunner:
         self.client = eks_client(module)
 
     def describe(self):
-        raise NotImplementedError
+        return describe_or_none(self.module, getattr(self.client, self.describe_operation), self.result_key, self.what, **self.ids)
 
     def view(self, resource):
         raise NotImplementedError
 
     def delete(self, resource):
+        call(self.module, getattr(self.client, self.delete_operation), f"delete {self.what}", **self.ids)
+
+    def present(self):
         raise NotImplementedError
+
+    def run(self):
+        """Delete for state=absent, else create or update; both exit the module."""
+        if self.params["state"] == "absent":
+            self.absent()
+        self.present()
 
     def wait_active(self):
         return wait_for_status(self.module, self.describe, ("ACTIVE",), self.failed_statuses + ("DELETING",), f"{self.what} to become ACTIVE")

@@ -10,7 +10,6 @@ import re
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksPlanError
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksResourceRunner
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import call
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import describe_or_none
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import paginate
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import sync_tags
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import view_diff
@@ -129,6 +128,8 @@ def policies_view(associations):
 
 
 class AccessEntryRunner(EksResourceRunner):
+    describe_operation, result_key, delete_operation = "describe_access_entry", "accessEntry", "delete_access_entry"
+
     def __init__(self, module):
         super().__init__(module)
         self.cluster_name = module.params["cluster_name"]
@@ -136,14 +137,8 @@ class AccessEntryRunner(EksResourceRunner):
         self.what = f"access entry {self.principal_arn} of cluster {self.cluster_name}"
         self.ids = {"clusterName": self.cluster_name, "principalArn": self.principal_arn}
 
-    def describe(self):
-        return describe_or_none(self.module, self.client.describe_access_entry, "accessEntry", self.what, **self.ids)
-
     def view(self, resource):
         return entry_view(resource)
-
-    def delete(self, resource):
-        call(self.module, self.client.delete_access_entry, f"delete {self.what}", **self.ids)
 
     def associations(self):
         listed = paginate(
@@ -202,10 +197,3 @@ class AccessEntryRunner(EksResourceRunner):
         if changed:
             self.exit_with_policies(changed, diff)
         self.exit(False, entry, diff, access_policies=diff["before"].get("policy_associations", []))
-
-
-def run_eks_access_entry(module):
-    runner = AccessEntryRunner(module)
-    if module.params["state"] == "absent":
-        runner.absent()
-    runner.present()

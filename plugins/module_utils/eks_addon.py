@@ -174,6 +174,7 @@ def create_addon_request(params, desired):
 class AddonRunner(EksResourceRunner):
     # As botocore's AddonActive waiter: a DEGRADED add-on is a failure, not something to wait out.
     failed_statuses = ("CREATE_FAILED", "UPDATE_FAILED", "DEGRADED")
+    describe_operation, result_key = "describe_addon", "addon"
 
     def __init__(self, module):
         super().__init__(module)
@@ -181,9 +182,6 @@ class AddonRunner(EksResourceRunner):
         self.cluster_name = module.params["cluster_name"]
         self.what = f"add-on {self.name} of cluster {self.cluster_name}"
         self.ids = {"clusterName": self.cluster_name, "addonName": self.name}
-
-    def describe(self):
-        return describe_or_none(self.module, self.client.describe_addon, "addon", self.what, **self.ids)
 
     def view(self, resource):
         return addon_view(resource)
@@ -265,10 +263,3 @@ class AddonRunner(EksResourceRunner):
         else:
             addon = self.describe()
         self.exit(True, addon, diff, update_id=started["id"])
-
-
-def run_eks_addon(module):
-    runner = AddonRunner(module)
-    if module.params["state"] == "absent":
-        runner.absent()
-    runner.present()

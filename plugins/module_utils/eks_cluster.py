@@ -12,7 +12,6 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import get_ec2_security_group_ids_from_names
 
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import EKS_RETRY
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksPlanError
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksResourceRunner
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import call
@@ -27,6 +26,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.eks import plan_
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import sync_tags
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import view_diff
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import wait_for_update
+from ansible_collections.eksforge.platform.plugins.module_utils.retries import THROTTLING_EXCEPTION_AND_SERVER_ERRORS
 
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
@@ -214,26 +214,23 @@ def cluster_diff(current, desired, params):
 
 
 class ClusterRunner(EksResourceRunner):
+    describe_operation, result_key, delete_operation = "describe_cluster", "cluster", "delete_cluster"
+
     def __init__(self, module):
         super().__init__(module)
         self.name = module.params["name"]
         self.what = f"cluster {self.name}"
-
-    def describe(self):
-        return describe_or_none(self.module, self.client.describe_cluster, "cluster", self.what, name=self.name)
+        self.ids = {"name": self.name}
 
     def view(self, resource):
         return cluster_view(resource)
-
-    def delete(self, resource):
-        call(self.module, self.client.delete_cluster, f"delete {self.what}", name=self.name)
 
     def security_group_ids(self, cluster):
         groups = self.params.get("security_groups")
         if groups is None or all(g.startswith("sg-") for g in groups):
             return groups
         try:
-            ec2 = self.module.client("ec2", retry_decorator=EKS_RETRY)
+            ec2 = self.module.client("ec2", retry_decorator=THROTTLING_EXCEPTION_AND_SERVER_ERRORS)
             vpc_id = (cluster or {}).get("resourcesVpcConfig", {}).get("vpcId")
             if not vpc_id and self.params.get("subnets"):
                 subnets = ec2.describe_subnets(SubnetIds=[self.params["subnets"][0]], aws_retry=True)["Subnets"]
@@ -288,13 +285,6 @@ class ClusterRunner(EksResourceRunner):
         else:
             cluster = self.describe()
         self.exit(True, cluster, diff, updates=applied)
-
-
-def run_eks_cluster(module):
-    runner = ClusterRunner(module)
-    if module.params["state"] == "absent":
-        runner.absent()
-    runner.present()
 
 
 def run_eks_cluster_info(module):

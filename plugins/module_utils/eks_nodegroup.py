@@ -263,6 +263,7 @@ def nodegroup_diff(current, desired, params):
 
 class NodegroupRunner(EksResourceRunner):
     failed_statuses = ("CREATE_FAILED", "DELETE_FAILED")
+    describe_operation, result_key, delete_operation = "describe_nodegroup", "nodegroup", "delete_nodegroup"
 
     def __init__(self, module):
         super().__init__(module)
@@ -271,14 +272,8 @@ class NodegroupRunner(EksResourceRunner):
         self.what = f"nodegroup {self.name} of cluster {self.cluster_name}"
         self.ids = {"clusterName": self.cluster_name, "nodegroupName": self.name}
 
-    def describe(self):
-        return describe_or_none(self.module, self.client.describe_nodegroup, "nodegroup", self.what, **self.ids)
-
     def view(self, resource):
         return nodegroup_view(resource)
-
-    def delete(self, resource):
-        call(self.module, self.client.delete_nodegroup, f"delete {self.what}", **self.ids)
 
     def cluster_version(self):
         cluster = describe_or_none(self.module, self.client.describe_cluster, "cluster", f"cluster {self.cluster_name}", name=self.cluster_name)
@@ -334,13 +329,6 @@ class NodegroupRunner(EksResourceRunner):
             applied.append(self.apply(self.client.update_nodegroup_version, version, "version", self.params["wait"]))
         nodegroup = self.wait_active() if self.params["wait"] else self.describe()
         self.exit(True, nodegroup, diff, updates=applied)
-
-
-def run_eks_nodegroup(module):
-    runner = NodegroupRunner(module)
-    if module.params["state"] == "absent":
-        runner.absent()
-    runner.present()
 
 
 def run_eks_nodegroup_info(module):

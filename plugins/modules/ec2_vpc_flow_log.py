@@ -95,8 +95,8 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - eksforge.platform.check_mode
 notes:
-  - Supports check mode, which makes no change, and C(--diff), which shows the flow log before and after.
   - When several flow logs share the identity (made outside this module), the oldest is managed and the others are
     left alone; O(state=absent) deletes them all.
 seealso:
@@ -211,9 +211,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import remove_ec2_t
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils import ec2_flow_log as fl
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import diff_tags
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import tags_after
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
+from ansible_collections.eksforge.platform.plugins.module_utils import ec2_vpc_flow_log as fl
+from ansible_collections.eksforge.platform.plugins.module_utils.tagging import sync_tags
+from ansible_collections.eksforge.platform.plugins.module_utils.tagging import tags_after
 
 
 def ensure_absent(module, client, found):
@@ -233,12 +235,14 @@ def create(module, client, desired):
 
 def update_tags(module, client, current):
     wanted, purge = module.params["tags"], module.params["purge_tags"]
-    set_tags, unset_tags = diff_tags(current["tags"], wanted, purge)
-    if not set_tags and not unset_tags:
+    flow_log_id = current["flow_log_id"]
+    changed = sync_tags(
+        module, current["tags"], wanted, purge,
+        tag=lambda tags: add_ec2_tags(client, module, flow_log_id, tags),
+        untag=lambda keys: remove_ec2_tags(client, module, flow_log_id, keys),
+    )
+    if not changed:
         return False, current
-    # Both helpers make no call in check mode.
-    remove_ec2_tags(client, module, current["flow_log_id"], unset_tags)
-    add_ec2_tags(client, module, current["flow_log_id"], set_tags)
     return True, dict(current, tags=tags_after(current["tags"], wanted, purge))
 
 
@@ -258,7 +262,7 @@ def ensure_present(module, client, desired, current):
 
 def main():
     argument_spec = dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        **STATE,
         resource_id=dict(type="str", required=True),
         resource_type=dict(type="str", choices=["VPC", "Subnet", "NetworkInterface"], default="VPC"),
         traffic_type=dict(type="str", choices=["ALL", "ACCEPT", "REJECT"], default="ALL"),
@@ -268,8 +272,7 @@ def main():
         log_destination=dict(type="str"),
         log_format=dict(type="str"),
         max_aggregation_interval=dict(type="int", choices=[60, 600], default=600),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAGS,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     problem = fl.parameter_problem(module.params)

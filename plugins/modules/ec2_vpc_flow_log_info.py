@@ -71,7 +71,7 @@ flow_logs:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils import ec2_flow_log as fl
+from ansible_collections.eksforge.platform.plugins.module_utils import ec2_vpc_flow_log as fl
 
 
 def main():

@@ -44,8 +44,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - eksforge.platform.check_mode
 notes:
-  - Supports check mode and diff mode (the tags before and after). In check mode no call that mutates is made.
   - A repository that does not exist fails the task, except in check mode, where an earlier task of the same
     check run (M(community.aws.ecs_ecr)) would have created it; the module then reports the tags it would set,
     starting from none, and predicts RV(repository_arn) from C(sts:GetCallerIdentity).
@@ -96,7 +96,7 @@ tags:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils.ecr_tags import run_ecr_repository_tags
+from ansible_collections.eksforge.platform.plugins.module_utils.ecr_repository_tags import run_ecr_repository_tags
 
 
 def main():

@@ -18,10 +18,6 @@ description:
 author:
   - eksforge maintainers (@eksforge)
 options:
-  cluster_name:
-    description: Name of the EKS cluster.
-    required: true
-    type: str
   principal_arn:
     description:
       - ARN of the IAM role or IAM user (not an assumed-role session) the entry is for.
@@ -85,8 +81,8 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
-notes:
-  - Supports check mode and diff mode. In check mode no call that mutates is made.
+  - eksforge.platform.eks
+  - eksforge.platform.check_mode
 """
 
 EXAMPLES = r"""
@@ -181,15 +177,18 @@ access_policies:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import EKS_CLUSTER_NAME
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_access_entry import ENTRY_TYPES
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_access_entry import run_eks_access_entry
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_access_entry import AccessEntryRunner
 
 
 def main():
     argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
+        **EKS_CLUSTER_NAME,
         principal_arn=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        **STATE,
         type=dict(type="str", choices=list(ENTRY_TYPES)),
         kubernetes_username=dict(type="str"),
         kubernetes_groups=dict(type="list", elements="str"),
@@ -208,11 +207,10 @@ def main():
             ),
         ),
         purge_policy_associations=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAGS,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_eks_access_entry(module)
+    AccessEntryRunner(module).run()
 
 
 if __name__ == "__main__":

@@ -22,10 +22,6 @@ options:
     description: Name of the add-on.
     required: true
     type: str
-  cluster_name:
-    description: Name of the EKS cluster.
-    required: true
-    type: str
   state:
     description: Whether the add-on should be installed.
     choices: [present, absent]
@@ -79,12 +75,8 @@ options:
     description: With O(state=absent), keep the add-on's Kubernetes objects in the cluster.
     type: bool
     default: false
-  wait:
-    description: Wait until the add-on is C(ACTIVE) after creation or update, or gone after deletion.
-    type: bool
-    default: true
   wait_timeout:
-    description: Seconds to wait.
+    description: Seconds to wait for each asynchronous step.
     type: int
     default: 900
 extends_documentation_fragment:
@@ -92,8 +84,10 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - eksforge.platform.eks
+  - eksforge.platform.wait
+  - eksforge.platform.check_mode
 notes:
-  - Supports check mode and diff mode. In check mode no call that mutates is made.
   - With O(wait=true), an add-on that turns C(DEGRADED) or C(CREATE_FAILED)/C(UPDATE_FAILED) fails the task, as botocore's
     C(addon_active) waiter does. Add-ons whose pods need nodes (coredns, for example) stay C(DEGRADED) until a nodegroup
     exists, so install them after the nodegroups, or with O(wait=false).
@@ -196,14 +190,18 @@ update_id:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import run_eks_addon
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import EKS_CLUSTER_NAME
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import AddonRunner
 
 
 def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
-        cluster_name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        **EKS_CLUSTER_NAME,
+        **STATE,
         version=dict(type="str"),
         kubernetes_version=dict(type="str"),
         configuration_values=dict(type="dict"),
@@ -215,13 +213,12 @@ def main():
         ),
         resolve_conflicts=dict(type="str", choices=["NONE", "OVERWRITE", "PRESERVE"]),
         preserve=dict(type="bool", default=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=900),
+        **TAGS,
+        # Add-ons settle within minutes; the add-on's DOCUMENTATION overrides the fragment's wait_timeout default.
+        **wait(900),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_eks_addon(module)
+    AddonRunner(module).run()
 
 
 if __name__ == "__main__":

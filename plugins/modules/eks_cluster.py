@@ -104,23 +104,15 @@ options:
         description: IP family of pod and service addresses.
         type: str
         choices: [ipv4, ipv6]
-  wait:
-    description:
-      - Wait until the cluster is C(ACTIVE) after creation or updates, or gone after deletion.
-      - When several updates are needed, every update but the last is always waited for.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each asynchronous step.
-    type: int
-    default: 1800
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - eksforge.platform.wait
+  - eksforge.platform.check_mode
 notes:
-  - Supports check mode and diff mode. In check mode no call that mutates is made.
+  - When several updates are needed, every update but the last is waited for, even with O(wait=false).
 """
 
 EXAMPLES = r"""
@@ -304,14 +296,17 @@ updates:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_cluster import LOG_TYPES
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_cluster import run_eks_cluster
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_cluster import ClusterRunner
 
 
 def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        **STATE,
         version=dict(type="str"),
         role_arn=dict(type="str"),
         subnets=dict(type="list", elements="str"),
@@ -331,13 +326,11 @@ def main():
                 ip_family=dict(type="str", choices=["ipv4", "ipv6"]),
             ),
         ),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=1800),
+        **TAGS,
+        **wait(),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_eks_cluster(module)
+    ClusterRunner(module).run()
 
 
 if __name__ == "__main__":

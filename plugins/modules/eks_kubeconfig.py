@@ -181,7 +181,8 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils import kubeconfig as kc
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
+from ansible_collections.eksforge.platform.plugins.module_utils import eks_kubeconfig as kc
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import describe_or_none, eks_client
 
 FILE_MODE = 0o600
@@ -260,7 +261,7 @@ def write_file(module, path, text):
 def main():
     argument_spec = dict(
         cluster_name=dict(type="str", required=True, aliases=["name"]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        **STATE,
         path=dict(type="path"),
         alias=dict(type="str", default=kc.DEFAULT_NAME_PATTERN),
         user_alias=dict(type="str", default=kc.DEFAULT_NAME_PATTERN),

@@ -23,10 +23,6 @@ options:
     description: Name of the nodegroup.
     required: true
     type: str
-  cluster_name:
-    description: Name of the EKS cluster.
-    required: true
-    type: str
   state:
     description: Whether the nodegroup should exist.
     choices: [present, absent]
@@ -141,21 +137,14 @@ options:
   release_version:
     description: AMI release version of the nodes; a different one starts a rolling version update.
     type: str
-  wait:
-    description: Wait until the nodegroup is C(ACTIVE) after creation or updates, or gone after deletion.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each asynchronous step.
-    type: int
-    default: 1800
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
-notes:
-  - Supports check mode and diff mode. In check mode no call that mutates is made.
+  - eksforge.platform.eks
+  - eksforge.platform.wait
+  - eksforge.platform.check_mode
 """
 
 EXAMPLES = r"""
@@ -308,16 +297,20 @@ updates:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import EKS_CLUSTER_NAME
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_nodegroup import AMI_TYPES
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_nodegroup import TAINT_EFFECTS
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_nodegroup import run_eks_nodegroup
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_nodegroup import NodegroupRunner
 
 
 def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
-        cluster_name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        **EKS_CLUSTER_NAME,
+        **STATE,
         node_role=dict(type="str"),
         subnets=dict(type="list", elements="str"),
         scaling_config=dict(
@@ -355,17 +348,15 @@ def main():
         ),
         version=dict(type="str"),
         release_version=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=1800),
+        **TAGS,
+        **wait(),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         mutually_exclusive=[("launch_template", "disk_size"), ("launch_template", "remote_access")],
         supports_check_mode=True,
     )
-    run_eks_nodegroup(module)
+    NodegroupRunner(module).run()
 
 
 if __name__ == "__main__":

@@ -17,10 +17,6 @@ description:
 author:
   - eksforge maintainers (@eksforge)
 options:
-  cluster_name:
-    description: Name of the EKS cluster.
-    required: true
-    type: str
   namespace:
     description: Kubernetes namespace of the service account.
     required: true
@@ -45,8 +41,8 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
-notes:
-  - Supports check mode and diff mode. In check mode no call that mutates is made.
+  - eksforge.platform.eks
+  - eksforge.platform.check_mode
 """
 
 EXAMPLES = r"""
@@ -117,22 +113,24 @@ tags:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_pod_identity import run_eks_pod_identity_association
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import EKS_CLUSTER_NAME
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_pod_identity_association import PodIdentityRunner
 
 
 def main():
     argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
+        **EKS_CLUSTER_NAME,
         namespace=dict(type="str", required=True),
         service_account=dict(type="str", required=True),
         role_arn=dict(type="str"),
         disable_session_tags=dict(type="bool"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **STATE,
+        **TAGS,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_eks_pod_identity_association(module)
+    PodIdentityRunner(module).run()
 
 
 if __name__ == "__main__":

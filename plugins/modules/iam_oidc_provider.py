@@ -65,10 +65,10 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - eksforge.platform.check_mode
 notes:
   - IAM is a global service; O(region) only selects the endpoint used for the calls.
   - In check mode, when the provider would be created, RV(arn) is predicted from C(sts:GetCallerIdentity).
-  - Supports C(--diff), showing the URL, client IDs, thumbprints and tags before and after.
 """
 
 EXAMPLES = r"""
@@ -133,7 +133,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils import oidc_provider as oidc
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
+from ansible_collections.eksforge.platform.plugins.module_utils import iam_oidc_provider as oidc
 
 
 def ensure_present(module, client, current):
@@ -172,12 +174,11 @@ def ensure_present(module, client, current):
 def main():
     argument_spec = dict(
         url=dict(type="str", required=True, aliases=["issuer", "issuer_url"]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        **STATE,
         client_ids=dict(type="list", elements="str", default=list(oidc.DEFAULT_CLIENT_IDS)),
         purge_client_ids=dict(type="bool", default=True),
         thumbprints=dict(type="list", elements="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAGS,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     if not oidc.normalize_url(module.params["url"]):

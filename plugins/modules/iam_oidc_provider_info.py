@@ -99,7 +99,7 @@ oidc_providers:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils import oidc_provider as oidc
+from ansible_collections.eksforge.platform.plugins.module_utils import iam_oidc_provider as oidc
 
 
 def main():

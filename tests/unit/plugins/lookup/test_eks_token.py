@@ -5,20 +5,11 @@ Without role_arn the token is signed locally, so these tests make no AWS call.
 
 from __future__ import annotations
 
-import os
-import warnings
-from pathlib import Path
-
 import pytest
 from ansible.errors import AnsibleLookupError
+from ansible.plugins.loader import lookup_loader
 
-os.environ.setdefault("ANSIBLE_CONFIG", str(Path(__file__).resolve().parents[4] / "ansible.cfg"))
-from ansible.plugins.loader import init_plugin_loader, lookup_loader  # noqa: E402
-
-with warnings.catch_warnings():  # another test may have set the collection loader up already
-    warnings.simplefilter("ignore", UserWarning)
-    init_plugin_loader()
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_auth import decode_token, describe_presigned_url  # noqa: E402
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_token import decode_token, describe_presigned_url
 
 AWS_ENV = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_PROFILE",
            "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY",

@@ -4,31 +4,13 @@ import pytest
 
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import (
     EksPlanError,
-    EksWaitError,
     described,
-    diff_tags,
     fail_on_immutable,
     parse_kubernetes_version,
     plan_version_change,
-    poll,
-    tags_after,
-    status_failure,
     update_failure,
     view_diff,
 )
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.mark.parametrize("text, expected", [("1.31", (1, 31)), ("1.10", (1, 10)), (" 1.29 ", (1, 29))])
@@ -72,48 +54,10 @@ def test_major_change_is_refused():
         plan_version_change("1.31", "2.0")
 
 
-def test_diff_tags_purge_and_aws_reserved():
-    current = {"keep": "1", "old": "x", "aws:cloudformation:stack-name": "s", "change": "a"}
-    to_set, to_unset = diff_tags(current, {"keep": "1", "change": "b", "new": 2}, purge_tags=True)
-    assert to_set == {"change": "b", "new": 2}
-    assert to_unset == ["old"]
-
-
-def test_diff_tags_without_purge_and_unmanaged():
-    assert diff_tags({"old": "x"}, {"new": "y"}, purge_tags=False) == ({"new": "y"}, [])
-    assert diff_tags({"old": "x"}, None, purge_tags=True) == ({}, [])
-
-
-def test_tags_after():
-    assert tags_after({"a": "1", "b": "2"}, {"a": "1", "c": 3}, True) == {"a": "1", "c": "3"}
-    assert tags_after({"a": "1"}, None, True) == {"a": "1"}
-
-
 def test_fail_on_immutable_names_the_field():
     with pytest.raises(EksPlanError, match="subnet_ids"):
         fail_on_immutable({"subnet_ids": ["a"], "role_arn": "r"}, {"subnet_ids": ["b"], "role_arn": None}, ("subnet_ids", "role_arn"), "cluster")
     fail_on_immutable({"subnet_ids": ["a"]}, {"subnet_ids": ["a"]}, ("subnet_ids",), "cluster")
-
-
-def test_poll_returns_when_done_with_growing_delays():
-    clock = FakeClock()
-    values = iter(["CREATING", "CREATING", "CREATING", "ACTIVE"])
-    result = poll(lambda: next(values), lambda v: v == "ACTIVE", 60, sleep=clock.sleep, clock=clock.clock)
-    assert result == "ACTIVE"
-    assert clock.sleeps == [1.0, 1.5, 2.25]
-
-
-def test_poll_stops_on_failure():
-    clock = FakeClock()
-    with pytest.raises(EksWaitError, match="failed: broken"):
-        poll(lambda: "X", lambda v: False, 60, is_failed=lambda v: "broken", sleep=clock.sleep, clock=clock.clock)
-
-
-def test_poll_times_out():
-    clock = FakeClock()
-    with pytest.raises(EksWaitError, match="Timed out after 10s"):
-        poll(lambda: "CREATING", lambda v: False, 10, sleep=clock.sleep, clock=clock.clock)
-    assert clock.now <= 10
 
 
 def test_update_failure_reports_errors():
@@ -131,15 +75,6 @@ def test_view_diff_applies_managed_fields_and_tags_only():
         "after": {"version": "1.31", "logging": ["api"], "tags": {"a": "1", "c": "3"}},
     }
     assert view_diff({}, {"version": "1.31"}, None, True) == {"before": {}, "after": {"version": "1.31", "tags": {}}}
-
-
-def test_status_failure_names_status_and_health():
-    check = status_failure(("CREATE_FAILED", "DEGRADED"))
-    assert check({"status": "CREATING"}) is None
-    assert check({"status": "DEGRADED", "health": {"issues": [{"code": "InsufficientNumberOfReplicas", "message": "0/2"}]}}) == (
-        "status DEGRADED (InsufficientNumberOfReplicas: 0/2)"
-    )
-    assert check(None) == "it no longer exists"
 
 
 def test_described_keeps_found_resources_in_order_with_snake_case_keys():

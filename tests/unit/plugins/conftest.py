@@ -1,4 +1,4 @@
-"""Makes `ansible_collections.eksforge.platform` importable for the unit tests of this folder.
+"""Makes `ansible_collections.eksforge.platform` importable for the unit tests below this folder.
 
 ansible.cfg points collections_path at .venv/collections, where `make setup` links this checkout as
 eksforge.platform; ansible's collection loader then resolves the imports the modules use.
@@ -8,7 +8,7 @@ import os
 import warnings
 from pathlib import Path
 
-os.environ.setdefault("ANSIBLE_CONFIG", str(Path(__file__).resolve().parents[4] / "ansible.cfg"))
+os.environ.setdefault("ANSIBLE_CONFIG", str(Path(__file__).resolve().parents[3] / "ansible.cfg"))
 
 from ansible.plugins.loader import init_plugin_loader  # noqa: E402
 

@@ -1,21 +1,12 @@
-"""Unit tests of the pure helpers of plugins/module_utils/ec2_flow_log.py (no AWS)."""
+"""Unit tests of the pure helpers of plugins/module_utils/ec2_vpc_flow_log.py (no AWS)."""
 
 from __future__ import annotations
 
 import datetime
-import os
-import warnings
-from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("ANSIBLE_CONFIG", str(Path(__file__).resolve().parents[4] / "ansible.cfg"))
-from ansible.plugins.loader import init_plugin_loader  # noqa: E402
-
-with warnings.catch_warnings():  # another test may have set the collection loader up already
-    warnings.simplefilter("ignore", UserWarning)
-    init_plugin_loader()
-from ansible_collections.eksforge.platform.plugins.module_utils import ec2_flow_log as fl  # noqa: E402
+from ansible_collections.eksforge.platform.plugins.module_utils import ec2_vpc_flow_log as fl
 
 ROLE = "arn:aws:iam::123456789012:role/flow"
 BUCKET = "arn:aws:s3:::flow-bucket"

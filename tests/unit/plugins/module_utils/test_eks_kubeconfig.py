@@ -1,21 +1,12 @@
-"""Unit tests of the merge logic of plugins/module_utils/kubeconfig.py (pure functions, no AWS)."""
+"""Unit tests of the merge logic of plugins/module_utils/eks_kubeconfig.py (pure functions, no AWS)."""
 
 from __future__ import annotations
 
 import copy
-import os
-import warnings
-from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("ANSIBLE_CONFIG", str(Path(__file__).resolve().parents[4] / "ansible.cfg"))
-from ansible.plugins.loader import init_plugin_loader  # noqa: E402
-
-with warnings.catch_warnings():  # another test may have set the collection loader up already
-    warnings.simplefilter("ignore", UserWarning)
-    init_plugin_loader()
-from ansible_collections.eksforge.platform.plugins.module_utils import kubeconfig as kc  # noqa: E402
+from ansible_collections.eksforge.platform.plugins.module_utils import eks_kubeconfig as kc
 
 ARN = "arn:aws:eks:eu-west-1:123456789012:cluster/demo"
 FIELDS = kc.arn_fields(ARN)

@@ -1,23 +1,14 @@
-"""Unit tests of plugins/module_utils/eks_auth.py: EKS tokens are signed locally, no AWS call."""
+"""Unit tests of plugins/module_utils/eks_token.py: EKS tokens are signed locally, no AWS call."""
 
 from __future__ import annotations
 
 import base64
 import datetime
-import os
-import warnings
-from pathlib import Path
 
 import boto3
 import pytest
 
-os.environ.setdefault("ANSIBLE_CONFIG", str(Path(__file__).resolve().parents[4] / "ansible.cfg"))
-from ansible.plugins.loader import init_plugin_loader  # noqa: E402
-
-with warnings.catch_warnings():  # another test may have set the collection loader up already
-    warnings.simplefilter("ignore", UserWarning)
-    init_plugin_loader()
-from ansible_collections.eksforge.platform.plugins.module_utils import eks_auth  # noqa: E402
+from ansible_collections.eksforge.platform.plugins.module_utils import eks_token
 
 
 def sts(region="eu-west-1", endpoint_url=None, **kwargs):
@@ -27,18 +18,18 @@ def sts(region="eu-west-1", endpoint_url=None, **kwargs):
 
 
 def test_token_is_prefix_and_unpadded_base64url_of_the_presigned_url():
-    token = eks_auth.get_token(sts(), "demo")
+    token = eks_token.get_token(sts(), "demo")
     assert token.startswith("k8s-aws-v1.")
     payload = token[len("k8s-aws-v1."):]
     assert "=" not in payload and "+" not in payload and "/" not in payload
     url = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-    assert url == eks_auth.decode_token(token)
+    assert url == eks_token.decode_token(token)
     assert url.startswith("https://sts.eu-west-1.amazonaws.com/?")
 
 
 def test_presigned_url_is_get_caller_identity_for_60_seconds_with_cluster_header_signed():
-    url = eks_auth.decode_token(eks_auth.get_token(sts(), "demo"))
-    parts = eks_auth.describe_presigned_url(url)
+    url = eks_token.decode_token(eks_token.get_token(sts(), "demo"))
+    parts = eks_token.describe_presigned_url(url)
     assert parts["params"]["Action"] == "GetCallerIdentity"
     assert parts["params"]["Version"] == "2011-06-15"
     assert parts["params"]["X-Amz-Expires"] == "60"
@@ -53,34 +44,34 @@ def test_presigned_url_is_get_caller_identity_for_60_seconds_with_cluster_header
 
 @pytest.mark.parametrize("region", ["us-east-1", "us-west-2", "ap-southeast-2"])
 def test_url_uses_the_regional_sts_endpoint(region):
-    parts = eks_auth.describe_presigned_url(eks_auth.decode_token(eks_auth.get_token(sts(region), "c")))
+    parts = eks_token.describe_presigned_url(eks_token.decode_token(eks_token.get_token(sts(region), "c")))
     assert parts["host"] == f"sts.{region}.amazonaws.com"
     assert parts["region"] == region
 
 
 def test_url_uses_endpoint_url_when_given():
-    parts = eks_auth.describe_presigned_url(
-        eks_auth.decode_token(eks_auth.get_token(sts("us-east-1", "http://127.0.0.1:45660"), "c")))
+    parts = eks_token.describe_presigned_url(
+        eks_token.decode_token(eks_token.get_token(sts("us-east-1", "http://127.0.0.1:45660"), "c")))
     assert (parts["scheme"], parts["host"], parts["path"]) == ("http", "127.0.0.1:45660", "/")
     assert parts["region"] == "us-east-1"
 
 
 def test_session_token_is_part_of_the_signed_url():
-    parts = eks_auth.describe_presigned_url(
-        eks_auth.decode_token(eks_auth.get_token(sts(aws_session_token="SESSION"), "c")))
+    parts = eks_token.describe_presigned_url(
+        eks_token.decode_token(eks_token.get_token(sts(aws_session_token="SESSION"), "c")))
     assert parts["params"]["X-Amz-Security-Token"] == "SESSION"
 
 
 def test_signature_depends_on_the_cluster_name_and_client_stays_reusable():
     client = sts()
-    first = eks_auth.describe_presigned_url(eks_auth.decode_token(eks_auth.get_token(client, "one")))
-    second = eks_auth.describe_presigned_url(eks_auth.decode_token(eks_auth.get_token(client, "two")))
+    first = eks_token.describe_presigned_url(eks_token.decode_token(eks_token.get_token(client, "one")))
+    second = eks_token.describe_presigned_url(eks_token.decode_token(eks_token.get_token(client, "two")))
     assert second["signed_headers"] == ["host", "x-k8s-aws-id"]
     if first["params"]["X-Amz-Date"] == second["params"]["X-Amz-Date"]:
         assert first["params"]["X-Amz-Signature"] != second["params"]["X-Amz-Signature"]
     # the per-call handler is gone: an ordinary presign no longer signs the header
     plain = client.generate_presigned_url("get_caller_identity", Params={}, ExpiresIn=60, HttpMethod="GET")
-    assert eks_auth.describe_presigned_url(plain)["signed_headers"] == ["host"]
+    assert eks_token.describe_presigned_url(plain)["signed_headers"] == ["host"]
 
 
 def test_signature_matches_an_independent_sigv4_computation():
@@ -89,8 +80,8 @@ def test_signature_matches_an_independent_sigv4_computation():
     import hmac
     from urllib.parse import quote
 
-    url = eks_auth.decode_token(eks_auth.get_token(sts("eu-west-1"), "demo"))
-    parts = eks_auth.describe_presigned_url(url)
+    url = eks_token.decode_token(eks_token.get_token(sts("eu-west-1"), "demo"))
+    parts = eks_token.describe_presigned_url(url)
     params = dict(parts["params"])
     signature = params.pop("X-Amz-Signature")
     query = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted(params.items()))
@@ -107,6 +98,6 @@ def test_signature_matches_an_independent_sigv4_computation():
 
 def test_decode_rejects_other_strings_and_empty_cluster_name_is_refused():
     with pytest.raises(ValueError):
-        eks_auth.decode_token("Bearer abc")
+        eks_token.decode_token("Bearer abc")
     with pytest.raises(ValueError):
-        eks_auth.get_token(sts(), "")
+        eks_token.get_token(sts(), "")

@@ -17,12 +17,12 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import diff_tags
-from ansible_collections.eksforge.platform.plugins.module_utils.eks import tags_after
+from ansible_collections.eksforge.platform.plugins.module_utils.retries import THROTTLING_EXCEPTION_AND_SERVER_ERRORS
+from ansible_collections.eksforge.platform.plugins.module_utils.tagging import sync_tags
+from ansible_collections.eksforge.platform.plugins.module_utils.tagging import tags_after
 
 # ECR's documented tag limits (TagResource / CreateRepository: InvalidTagParameterException, TooManyTagsException).
 MAX_TAGS = 50
@@ -66,9 +66,7 @@ class RepositoryTags:
         self.module = module
         self.name = module.params["name"]
         self.registry_id = module.params["registry_id"]
-        # ECR throttles with ThrottlingException, which AWSRetry does not catch by default.
-        retry = AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
-        self.client = module.client("ecr", retry_decorator=retry)
+        self.client = module.client("ecr", retry_decorator=THROTTLING_EXCEPTION_AND_SERVER_ERRORS)
 
     def find_arn(self):
         """The repository's ARN, or None when it does not exist."""
@@ -90,12 +88,11 @@ class RepositoryTags:
         tags = self.client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags", [])
         return boto3_tag_list_to_ansible_dict(tags)
 
-    def change(self, arn, to_set, to_unset):
-        # Removing first keeps the repository under ECR's tag limit while it is being changed.
-        if to_unset:
-            self.client.untag_resource(resourceArn=arn, tagKeys=to_unset, aws_retry=True)
-        if to_set:
-            self.client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True)
+    def tag(self, arn, tags):
+        self.client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
+
+    def untag(self, arn, keys):
+        self.client.untag_resource(resourceArn=arn, tagKeys=keys, aws_retry=True)
 
 
 def sync_repository_tags(module, repository):
@@ -115,10 +112,12 @@ def sync_repository_tags(module, repository):
     problem = count_problem(after)
     if problem:
         module.fail_json(msg=f"Cannot tag ECR repository {repository.name!r}: {problem}.")
-    to_set, to_unset = diff_tags(before, wanted, purge)
-    changed = bool(to_set or to_unset)
+    changed = sync_tags(
+        module, before, wanted, purge,
+        tag=lambda tags: repository.tag(arn, tags),
+        untag=lambda keys: repository.untag(arn, keys),
+    )
     if changed and not module.check_mode:
-        repository.change(arn, to_set, to_unset)
         after = repository.read(arn)
     return changed, arn, before, after
 

@@ -75,26 +75,17 @@ class PodIdentityRunner(EksResourceRunner):
         summary = pick_association(summaries, self.namespace, self.service_account)
         if summary is None:
             return None
-        return describe_or_none(
-            self.module,
-            self.client.describe_pod_identity_association,
-            "association",
-            self.what,
-            clusterName=self.cluster_name,
-            associationId=summary["associationId"],
-        )
+        return describe_or_none(self.module, self.client.describe_pod_identity_association, "association", self.what, **self.association_ids(summary))
+
+    def association_ids(self, association):
+        """The arguments naming an association (found by its service account) in the calls that take its id."""
+        return {"clusterName": self.cluster_name, "associationId": association["associationId"]}
 
     def view(self, resource):
         return association_view(resource)
 
     def delete(self, resource):
-        call(
-            self.module,
-            self.client.delete_pod_identity_association,
-            f"delete {self.what}",
-            clusterName=self.cluster_name,
-            associationId=resource["associationId"],
-        )
+        call(self.module, self.client.delete_pod_identity_association, f"delete {self.what}", **self.association_ids(resource))
 
     def present(self):
         association = self.describe()
@@ -124,22 +115,8 @@ class PodIdentityRunner(EksResourceRunner):
             self.module, self.client, association["associationArn"], association.get("tags"), self.params.get("tags"), self.params["purge_tags"]
         )
         if update and not self.module.check_mode:
-            call(
-                self.module,
-                self.client.update_pod_identity_association,
-                f"update {self.what}",
-                clusterName=self.cluster_name,
-                associationId=association["associationId"],
-                **update,
-            )
+            call(self.module, self.client.update_pod_identity_association, f"update {self.what}", **self.association_ids(association), **update)
         changed = changed or bool(update)
         if changed and not self.module.check_mode:
             association = self.describe()
         self.exit(changed, association, diff)
-
-
-def run_eks_pod_identity_association(module):
-    runner = PodIdentityRunner(module)
-    if module.params["state"] == "absent":
-        runner.absent()
-    runner.present()

@@ -1,10 +1,10 @@
-"""Unit tests of the pure checks of ecr_repository_tags (plugins/module_utils/ecr_tags.py)."""
+"""Unit tests of the pure checks of ecr_repository_tags (plugins/module_utils/ecr_repository_tags.py)."""
 
 import pytest
 
-from ansible_collections.eksforge.platform.plugins.module_utils.ecr_tags import count_problem
-from ansible_collections.eksforge.platform.plugins.module_utils.ecr_tags import repository_arn
-from ansible_collections.eksforge.platform.plugins.module_utils.ecr_tags import tag_problems
+from ansible_collections.eksforge.platform.plugins.module_utils.ecr_repository_tags import count_problem
+from ansible_collections.eksforge.platform.plugins.module_utils.ecr_repository_tags import repository_arn
+from ansible_collections.eksforge.platform.plugins.module_utils.ecr_repository_tags import tag_problems
 
 
 def test_tags_within_the_limits_have_no_problem():

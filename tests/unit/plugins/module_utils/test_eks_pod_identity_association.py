@@ -1,6 +1,6 @@
-"""Unit tests of eks_pod_identity_association's decisions (plugins/module_utils/eks_pod_identity.py)."""
+"""Unit tests of eks_pod_identity_association's decisions (plugins/module_utils/eks_pod_identity_association.py)."""
 
-from ansible_collections.eksforge.platform.plugins.module_utils.eks_pod_identity import (
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_pod_identity_association import (
     association_view,
     desired_association_view,
     pick_association,

@@ -22,10 +22,11 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
+
+from ansible_collections.eksforge.platform.plugins.module_utils.retries import THROTTLING_AND_SERVER_ERRORS
 
 CLOUDWATCH = "cloud-watch-logs"
 S3 = "s3"
@@ -190,7 +191,7 @@ class FlowLogErrorHandler(AWSErrorHandler):
 
 
 @FlowLogErrorHandler.list_error_handler("describe flow logs", [])
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def describe_flow_logs(client, filters=None, flow_log_ids=None):
     """Every flow log matching ``filters`` (a dict, as in amazon.aws' *_info modules), as result dicts."""
     kwargs = {}
@@ -207,7 +208,7 @@ def find_flow_logs(client, desired):
 
 
 @FlowLogErrorHandler.common_error_handler("create flow log for {desired[resource_id]}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def _create(client, desired, resource_type, client_token):
     kwargs = dict(
         ResourceIds=[desired["resource_id"]],
@@ -240,7 +241,7 @@ def create_flow_log(client, desired, resource_type):
 
 
 @FlowLogErrorHandler.deletion_error_handler("delete flow logs {flow_log_ids}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def _delete(client, flow_log_ids):
     return client.delete_flow_logs(FlowLogIds=list(flow_log_ids))
 

@@ -16,10 +16,11 @@ __metaclass__ = type
 import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.eksforge.platform.plugins.module_utils.retries import THROTTLING_AND_SERVER_ERRORS
+from ansible_collections.eksforge.platform.plugins.module_utils.tagging import diff_tags
 
 DEFAULT_CLIENT_IDS = ["sts.amazonaws.com"]
 ARN_MARKER = ":oidc-provider/"
@@ -111,9 +112,7 @@ def plan_update(current, client_ids=None, purge_client_ids=True, thumbprints=Non
             plan["thumbprints"] = wanted_tp
 
     if tags is not None:
-        set_tags, unset_tags = compare_aws_tags(current.get("tags") or {}, tags, purge_tags)
-        plan["set_tags"] = set_tags
-        plan["unset_tags"] = sorted(unset_tags)
+        plan["set_tags"], plan["unset_tags"] = diff_tags(current.get("tags"), tags, purge_tags)
     return plan
 
 
@@ -158,19 +157,19 @@ def diff_view(provider):
 
 
 @IAMErrorHandler.list_error_handler("list OpenID Connect providers", [])
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def _list_provider_arns(client):
     return [p["Arn"] for p in client.list_open_id_connect_providers().get("OpenIDConnectProviderList", [])]
 
 
 @IAMErrorHandler.list_error_handler("get OpenID Connect provider {arn}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def _get_provider(client, arn):
     return client.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
 
 
 @IAMErrorHandler.list_error_handler("list tags of OpenID Connect provider {arn}", [])
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def _list_provider_tags(client, arn):
     tags = []
     kwargs = dict(OpenIDConnectProviderArn=arn)
@@ -213,7 +212,7 @@ def describe_provider(client, arn):
 
 
 @IAMErrorHandler.common_error_handler("create OpenID Connect provider {url}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def create_provider(client, url, client_ids, thumbprints=None, tags=None):
     kwargs = dict(Url=issuer_url(url), ClientIDList=normalize_client_ids(client_ids))
     # ThumbprintList is optional in the IAM API (botocore model: only Url is required); when it is
@@ -226,38 +225,38 @@ def create_provider(client, url, client_ids, thumbprints=None, tags=None):
 
 
 @IAMErrorHandler.deletion_error_handler("delete OpenID Connect provider {arn}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def delete_provider(client, arn):
     client.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
     return True
 
 
 @IAMErrorHandler.common_error_handler("add client ID {client_id} to OpenID Connect provider {arn}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def add_client_id(client, arn, client_id):
     client.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=client_id)
 
 
 @IAMErrorHandler.common_error_handler("remove client ID {client_id} from OpenID Connect provider {arn}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def remove_client_id(client, arn, client_id):
     client.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=client_id)
 
 
 @IAMErrorHandler.common_error_handler("update thumbprints of OpenID Connect provider {arn}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def update_thumbprints(client, arn, thumbprints):
     client.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=thumbprints)
 
 
 @IAMErrorHandler.common_error_handler("tag OpenID Connect provider {arn}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def tag_provider(client, arn, tags):
     client.tag_open_id_connect_provider(OpenIDConnectProviderArn=arn, Tags=ansible_dict_to_boto3_tag_list(tags))
 
 
 @IAMErrorHandler.common_error_handler("untag OpenID Connect provider {arn}")
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def untag_provider(client, arn, tag_keys):
     client.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=tag_keys)
 

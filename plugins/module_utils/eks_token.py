@@ -23,7 +23,8 @@ import itertools
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.eksforge.platform.plugins.module_utils.retries import THROTTLING_AND_SERVER_ERRORS
 
 TOKEN_PREFIX = "k8s-aws-v1."
 K8S_AWS_ID_HEADER = "x-k8s-aws-id"
@@ -100,7 +101,7 @@ def get_token(sts_client, cluster_name):
     return encode_token(presign_get_caller_identity(sts_client, cluster_name))
 
 
-@AWSRetry.jittered_backoff()
+@THROTTLING_AND_SERVER_ERRORS
 def assume_role_credentials(sts_client, role_arn, session_name=None):
     """Temporary credentials of ``role_arn`` as keyword arguments for a boto3 client (retried when throttled)."""
     response = sts_client.assume_role(RoleArn=role_arn, RoleSessionName=session_name or DEFAULT_ROLE_SESSION_NAME)

@@ -1,20 +1,10 @@
-"""Unit tests of the pure helpers of plugins/module_utils/oidc_provider.py (no AWS)."""
+"""Unit tests of the pure helpers of plugins/module_utils/iam_oidc_provider.py (no AWS)."""
 
 from __future__ import annotations
 
-import os
-import warnings
-from pathlib import Path
-
 import pytest
 
-os.environ.setdefault("ANSIBLE_CONFIG", str(Path(__file__).resolve().parents[4] / "ansible.cfg"))
-from ansible.plugins.loader import init_plugin_loader  # noqa: E402
-
-with warnings.catch_warnings():  # another test may have set the collection loader up already
-    warnings.simplefilter("ignore", UserWarning)
-    init_plugin_loader()
-from ansible_collections.eksforge.platform.plugins.module_utils import oidc_provider as oidc  # noqa: E402
+from ansible_collections.eksforge.platform.plugins.module_utils import iam_oidc_provider as oidc
 
 ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC123"
 ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC123"

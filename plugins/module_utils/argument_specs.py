@@ -1,0 +1,34 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, eksforge maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Argument-spec entries several modules share, each beside the doc fragment that documents it.
+
+A module builds its spec as ``dict(name=..., **STATE, **TAGS)``; validate-modules checks that the
+fragment and the spec agree.
+"""
+
+# Documented per module (what "exists" means differs).
+STATE = dict(state=dict(type="str", choices=["present", "absent"], default="present"))
+
+# Doc fragment amazon.aws.tags.
+TAGS = dict(
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
+)
+
+# Doc fragment eksforge.platform.eks.
+EKS_CLUSTER_NAME = dict(cluster_name=dict(type="str", required=True))
+
+# Doc fragment eksforge.platform.wait, whose wait_timeout default is CLUSTER_WAIT_TIMEOUT.
+# Creating or upgrading an EKS control plane or nodegroup takes 10 to 20 minutes on AWS.
+CLUSTER_WAIT_TIMEOUT = 1800
+
+
+def wait(timeout=CLUSTER_WAIT_TIMEOUT):
+    """wait/wait_timeout; a module with another timeout overrides wait_timeout's default in its DOCUMENTATION."""
+    return dict(
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=timeout),
+    )
