@@ -22,11 +22,11 @@ BLOCK = re.compile(r"(<!-- role-variables:(?P<role>[a-z0-9_]+) -->\n)(?P<table>.
                    re.DOTALL)
 
 
-def default_comments(role: str) -> dict[str, str]:
+def default_comments(role: str, roles_dir: Path = REPO_ROOT / "roles") -> dict[str, str]:
     """The comment block right above each top-level variable of the role's defaults/main.yml."""
     comments: dict[str, str] = {}
     block: list[str] = []
-    for line in (REPO_ROOT / "roles" / role / "defaults" / "main.yml").read_text().splitlines():
+    for line in (roles_dir / role / "defaults" / "main.yml").read_text().splitlines():
         if line.startswith("#"):
             block.append(line.lstrip("#").strip())
         elif match := re.match(r"([a-z0-9_]+):", line):
