@@ -5,6 +5,9 @@ Suites:
   infra  cold and no-op runs of playbooks/site.yml (infra layer) against a private sandbox, then the
          same resources built by bench/baseline/infra.yml (plain amazon.aws / community.aws modules),
          in the same sandbox process: wall time, changed count, API calls by action.
+  timeline  a cold playbooks/site.yml against its own sandbox with the aws latency profile (bench/timeline.py):
+         wall time converted to simulated AWS minutes beside the lower bound of the dependency chain, and
+         when each long change (control plane, nodegroup, add-on, NAT gateway) started against when it could.
   k8s    the Kubernetes API emulator (bench/k8s.py): requests per second for create, GET, LIST, merge
          PATCH and server-side apply on one pinned CPU, memory at 10,000 ConfigMaps, start-up time,
          and kubectl apply of 200 objects cold and no-op.
@@ -19,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from bench import k8s
+from bench import k8s, timeline
 from sandbox import harness
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -56,13 +59,15 @@ def infra(sandbox: harness.Sandbox) -> list[dict]:
 
 
 class Suite(NamedTuple):
-    run: Callable[[harness.Sandbox], list[dict]]
+    run: Callable[..., list[dict]]  # gets the shared sandbox, unless own_sandbox
     columns: list[tuple[str, str]]  # (heading, row key); the first column is left-aligned, the rest right
+    own_sandbox: bool = False       # starts a sandbox of its own (other settings); takes no argument
 
 
 SUITES = {
     "infra": Suite(infra, [("run", "label"), ("wall time (s)", "seconds"), ("changed", "changed"),
                            ("API calls", "api_calls"), ("mutating calls", "mutating_calls")]),
+    "timeline": Suite(timeline.run, timeline.COLUMNS, own_sandbox=True),
     "k8s": Suite(k8s.run, k8s.COLUMNS),
 }
 
@@ -82,14 +87,19 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     RESULTS_DIR.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="eksforge-bench-") as state_dir:
-        sandbox = harness.start(Path(state_dir))
+        sandbox = None  # the shared one, started for the first suite that uses it
         try:
             for suite in args.suites or list(SUITES):
-                rows = SUITES[suite].run(sandbox)
+                if SUITES[suite].own_sandbox:
+                    rows = SUITES[suite].run()
+                else:
+                    sandbox = sandbox or harness.start(Path(state_dir))
+                    rows = SUITES[suite].run(sandbox)
                 (RESULTS_DIR / f"{suite}.json").write_text(json.dumps(rows, indent=2) + "\n")
                 print(f"## {suite}\n\n{table(rows, SUITES[suite].columns)}\n")
         finally:
-            sandbox.stop()
+            if sandbox is not None:
+                sandbox.stop()
     return 0
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 
 from sandbox.process import AWS, processes, reset_sandbox, start_sandbox, status, stop_sandbox
-from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, SECRET_ACCESS_KEY, SandboxConfig
+from sandbox.config import (ACCESS_KEY_ID, DEFAULT_REGION, LATENCY_ENV, LATENCY_SCALE_ENV, SECRET_ACCESS_KEY,
+                            SandboxConfig)
 
 # `status` exits with this when any process is down, so scripts can tell "not running" from a crash.
 EXIT_NOT_RUNNING = 3
@@ -16,8 +18,22 @@ EXIT_NOT_RUNNING = 3
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "status", "reset", "env"])
-    command = parser.parse_args(argv).command
-    config = SandboxConfig.from_env()
+    parser.add_argument("--latency", metavar="PROFILE",
+                        help=f"up: hold transient AWS states for a latency profile's real durations ('aws'; "
+                             f"sets {LATENCY_ENV}); a sandbox already running keeps its own")
+    parser.add_argument("--latency-scale", metavar="FACTOR",
+                        help=f"up: multiply the profile's durations by FACTOR (default 0.01; sets {LATENCY_SCALE_ENV})")
+    args = parser.parse_args(argv)
+    command = args.command
+    # The processes `up` starts inherit the environment, so the options reach them through it.
+    for name, value in ((LATENCY_ENV, args.latency), (LATENCY_SCALE_ENV, args.latency_scale)):
+        if value is not None:
+            os.environ[name] = value
+    try:
+        config = SandboxConfig.from_env()
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     if command == "up":
         try:
             _print(start_sandbox(config))

@@ -31,6 +31,11 @@ class SandboxClient:
         """[{"service", "action", "kind", "count"}, ...] since the last reset of the counters."""
         return self._control("GET", "calls")["calls"]
 
+    def call_log(self) -> list[dict]:
+        """[{"at", "service", "action", "kind", "target"}, ...] in arrival order since the last reset of the counters;
+        `at` is epoch seconds, `target` the call's naming parameters (clusterName, NatGatewayId, ...)."""
+        return self._control("GET", "calls/log")["calls"]
+
     def mutating_calls(self) -> list[dict]:
         return [call for call in self.calls() if call["kind"] == "mutating"]
 

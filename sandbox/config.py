@@ -14,6 +14,36 @@ ACCESS_KEY_ID = "testing"
 SECRET_ACCESS_KEY = "testing"
 DEFAULT_REGION = "us-east-1"
 INTERNAL_HEADER = "X-Eksforge-Sandbox-Internal"
+LATENCY_ENV = "EKSFORGE_SANDBOX_LATENCY"
+LATENCY_SCALE_ENV = "EKSFORGE_SANDBOX_LATENCY_SCALE"
+DEFAULT_LATENCY_SCALE = 0.01
+
+
+@dataclass(frozen=True)
+class LatencySettings:
+    """The optional latency profile (sandbox/aws/latency.py): real AWS durations times `scale`.
+
+    `profile` "" means none: EKS settles after EKSFORGE_SANDBOX_EKS_DELAY, NAT gateways are available at once."""
+
+    profile: str = ""
+    scale: float = DEFAULT_LATENCY_SCALE
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> "LatencySettings":
+        from sandbox.aws.latency import PROFILES  # imported here: that module builds on this one
+
+        profile = env.get(LATENCY_ENV, "")
+        if profile and profile not in PROFILES:
+            raise ValueError(f"{LATENCY_ENV}={profile!r} is not a latency profile; use one of {sorted(PROFILES)} "
+                             "or leave it unset")
+        raw_scale = env.get(LATENCY_SCALE_ENV) or str(DEFAULT_LATENCY_SCALE)
+        try:
+            scale = float(raw_scale)
+        except ValueError:
+            scale = -1.0
+        if not scale > 0:
+            raise ValueError(f"{LATENCY_SCALE_ENV}={raw_scale!r} must be a number above 0 (e.g. 0.01)")
+        return cls(profile, scale)
 
 
 @dataclass(frozen=True)
@@ -21,6 +51,7 @@ class SandboxConfig:
     state_dir: Path
     aws_port_setting: int
     k8s_port_setting: int
+    latency: LatencySettings = LatencySettings()
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "SandboxConfig":
@@ -29,6 +60,7 @@ class SandboxConfig:
             state_dir=Path(env.get("EKSFORGE_SANDBOX_DIR") or REPO_ROOT / ".sandbox").resolve(),
             aws_port_setting=int(env.get("EKSFORGE_SANDBOX_AWS_PORT", DEFAULT_AWS_PORT)),
             k8s_port_setting=int(env.get("EKSFORGE_SANDBOX_K8S_PORT", DEFAULT_K8S_PORT)),
+            latency=LatencySettings.from_env(env),
         )
 
     def path(self, name: str) -> Path:

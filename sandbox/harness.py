@@ -50,9 +50,10 @@ class Sandbox(SandboxClient):
         self.command("down")
 
 
-def start(state_dir: Path) -> Sandbox:
-    """Start a private sandbox in `state_dir` on free ports; raises if it does not come up."""
-    env = dict(os.environ,
+def start(state_dir: Path, settings: dict[str, str] | None = None) -> Sandbox:
+    """Start a private sandbox in `state_dir` on free ports; raises if it does not come up.
+    `settings` are further EKSFORGE_SANDBOX_* variables for it (e.g. the latency profile)."""
+    env = dict(os.environ, **(settings or {}),
                EKSFORGE_SANDBOX_DIR=str(state_dir),
                EKSFORGE_SANDBOX_AWS_PORT="0",
                EKSFORGE_SANDBOX_K8S_PORT="0",

@@ -24,7 +24,7 @@ from sandbox.aws.errors import error_response
 from sandbox.aws.extensions import Call, Extension
 from sandbox.aws.faults import FaultInjector, FaultSettings
 from sandbox.aws.identify import identify
-from sandbox.config import SandboxConfig
+from sandbox.config import LatencySettings, SandboxConfig
 
 CONTROL_PREFIX = "/_sandbox/"
 # moto's own control API; passed through untouched and never counted.
@@ -75,10 +75,14 @@ class SandboxApp:
     def control(self, request: Request) -> Response:
         route = (request.method, request.path[len(CONTROL_PREFIX):].strip("/"))
         if route == ("GET", "health"):
+            latency = LatencySettings.from_env(os.environ)
             return _json({"status": "ok", "pid": os.getpid(),
-                          "extensions": [type(extension).__name__ for extension in self.extensions]})
+                          "extensions": [type(extension).__name__ for extension in self.extensions],
+                          "latency": {"profile": latency.profile, "scale": latency.scale}})
         if route == ("GET", "calls"):
             return _json(self.counter.report())
+        if route == ("GET", "calls/log"):
+            return _json(self.counter.log())
         if route == ("DELETE", "calls"):
             self.counter.clear()
             return _json(self.counter.report())

@@ -8,12 +8,14 @@ To add one: write `def fix(extension, call, request) -> Response | None` and lis
 from __future__ import annotations
 
 import threading
+import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from werkzeug.wrappers import Request, Response
 
+from sandbox.aws import latency
 from sandbox.aws.errors import error_response
 from sandbox.aws.extensions import Call, Extension
 from sandbox.aws.extensions.query import edit_xml, filters, value_matches, with_filters, with_form
@@ -92,6 +94,23 @@ def service_name(item: ElementTree.Element, namespace: str, _name: str) -> list[
     return [item.findtext(f"{namespace}serviceName") or (item.text or "")]
 
 
+def create_nat_gateway(extension: Ec2Fixes, call: Call, request: Request) -> Response | None:
+    """With a latency profile a new NAT gateway is `pending` for the profile's time, as on AWS (CreateNatGateway
+    answers "pending"); moto makes it `available` at once."""
+    pending = latency.seconds("nat-gateway", "create")
+    if pending is None:
+        return None
+    response = extension.ask_moto(request)
+
+    def hold(root: ElementTree.Element, namespace: str) -> None:
+        gateway = root.find(f"{namespace}natGateway")
+        extension.nat_states.hold(call, gateway.findtext(f"{namespace}natGatewayId"), "pending", "available",
+                                  time.time() + pending)
+        gateway.find(f"{namespace}state").text = "pending"
+
+    return edit_xml(response, hold)
+
+
 def delete_nat_gateway(extension: Ec2Fixes, call: Call, request: Request) -> Response:
     """Deleting a NAT gateway deletes its network interface and disassociates (not releases) its Elastic IP;
     moto only marks the gateway deleted, so the subnet and the address would stay in use.
@@ -107,6 +126,9 @@ def delete_nat_gateway(extension: Ec2Fixes, call: Call, request: Request) -> Res
             if address.eni is interface:
                 backend.disassociate_address(address=address.public_ip)
         backend.enis.pop(interface.id, None)
+        deleting = latency.seconds("nat-gateway", "delete")
+        if deleting is not None:  # moto marks it deleted at once; AWS shows `deleting` first
+            extension.nat_states.hold(call, gateway_id, "deleting", "deleted", time.time() + deleting)
     return response
 
 
@@ -207,6 +229,7 @@ def _backend(call: Call):
 
 FIXES: dict[str, Fix] = {
     "CreateFlowLogs": create_flow_logs,
+    "CreateNatGateway": create_nat_gateway,
     "DeleteNatGateway": delete_nat_gateway,
     "DeleteSubnet": delete_subnet,
     "DetachInternetGateway": detach_internet_gateway,
@@ -256,13 +279,45 @@ class ClientTokens:
             self._answers.clear()
 
 
+class NatGatewayStates:
+    """NAT gateways held in a transient state (pending, deleting) until a time, then moved to their final state.
+    The state is set on moto's own object, so every describe and filter sees it; `settle` runs before each call."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: dict[tuple[str, str, str], tuple[str, float]] = {}  # (account, region, id) -> (final, until)
+
+    def hold(self, call: Call, gateway_id: str, transient: str, final: str, until: float) -> None:
+        with self._lock:
+            _backend(call).nat_gateways[gateway_id].state = transient
+            self._held[(call.account_id, call.region, gateway_id)] = (final, until)
+
+    def settle(self, now: float) -> None:
+        from moto.ec2.models import ec2_backends
+
+        with self._lock:
+            for key, (final, until) in list(self._held.items()):
+                if now >= until:
+                    account, region, gateway_id = key
+                    gateway = ec2_backends[account][region].nat_gateways.get(gateway_id)
+                    if gateway is not None:
+                        gateway.state = final
+                    del self._held[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held.clear()
+
+
 class Ec2Fixes(Extension):
     def __init__(self) -> None:
         self.client_tokens = ClientTokens()
+        self.nat_states = NatGatewayStates()
 
     def handle(self, call: Call, request: Request) -> Response | None:
         if call.service != "ec2":
             return None
+        self.nat_states.settle(time.time())
         token = call.kind == "mutating" and "ClientToken" in call.params
         if token:
             replayed = self.client_tokens.replay(call)
@@ -277,6 +332,7 @@ class Ec2Fixes(Extension):
 
     def reset(self) -> None:
         self.client_tokens.clear()
+        self.nat_states.clear()
 
 
 EXTENSION = Ec2Fixes()

@@ -13,12 +13,16 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
+from sandbox.aws import latency
+
 DELAY_ENV = "EKSFORGE_SANDBOX_EKS_DELAY"
 
 
-def delay() -> float:
-    """Seconds a transient status lasts; read on each call so a test can set it before the sandbox starts."""
-    return float(os.environ.get(DELAY_ENV, "1.0"))
+def delay(resource: str, change: str) -> float:
+    """Seconds a transient status lasts: the latency profile's, else EKSFORGE_SANDBOX_EKS_DELAY for every change.
+    Read on each call so a test can set it before the sandbox starts."""
+    profiled = latency.seconds(resource, change)
+    return float(os.environ.get(DELAY_ENV, "1.0")) if profiled is None else profiled
 
 
 def new_id() -> str:
@@ -47,18 +51,19 @@ class Resource:
     """Something with an ARN and tags; `asynchronous` ones also have a status and updates."""
 
     asynchronous = True
+    latency_name = ""  # the resource's name in the latency profiles (sandbox/aws/latency.py)
 
     def __init__(self, arn: str, tags: dict | None, now: float):
         self.arn = arn
         self.tags = dict(tags or {})
         self.created_at = now
         self.modified_at = now
-        self.ready_at = now + delay() if self.asynchronous else now
+        self.ready_at = now + delay(self.latency_name, "create") if self.asynchronous else now
         self.gone_at: float | None = None
         self.updates: list[Update] = []
 
     def start_update(self, type_: str, params: dict[str, str], apply: Callable[[], None], now: float) -> Update:
-        update = Update(type_, params, apply, created_at=now, done_at=now + delay())
+        update = Update(type_, params, apply, created_at=now, done_at=now + delay(self.latency_name, f"update:{type_}"))
         self.updates.append(update)
         return update
 
@@ -66,7 +71,7 @@ class Resource:
         return any(now < update.done_at for update in self.updates)
 
     def delete(self, now: float) -> None:
-        self.gone_at = now + delay()
+        self.gone_at = now + (delay(self.latency_name, "delete") if self.asynchronous else 0.0)
 
     def status(self, now: float) -> str:
         if self.gone_at is not None:
@@ -87,6 +92,8 @@ class Resource:
 
 
 class Nodegroup(Resource):
+    latency_name = "eks-nodegroup"
+
     def __init__(self, arn: str, tags: dict | None, now: float, config: dict):
         super().__init__(arn, tags, now)
         self.config = config  # the Nodegroup fields that only change through updates
@@ -97,6 +104,8 @@ class Nodegroup(Resource):
 
 
 class Addon(Resource):
+    latency_name = "eks-addon"
+
     def __init__(self, arn: str, tags: dict | None, now: float, config: dict):
         super().__init__(arn, tags, now)
         self.config = config
@@ -121,6 +130,8 @@ class AccessEntry(Resource):
 
 
 class IdentityProviderConfig(Resource):
+    latency_name = "eks-identity-provider-config"
+
     def __init__(self, arn: str, tags: dict | None, now: float, config: dict):
         super().__init__(arn, tags, now)
         self.config = config
@@ -146,6 +157,8 @@ class PodIdentityAssociation(Resource):
 
 
 class Cluster(Resource):
+    latency_name = "eks-cluster"
+
     def __init__(self, arn: str, tags: dict | None, now: float, config: dict, creator_arn: str):
         super().__init__(arn, tags, now)
         self.config = config
