@@ -1,5 +1,6 @@
-"""playbooks/site.yml (infra layer: vpc, iam, ecr, eks) against the sandbox: cold run, idempotence, check mode,
-summary and destroy, with the API calls each run made counted by the sandbox."""
+"""playbooks/site.yml (infra layer: vpc, iam, ecr, eks; platform layer: the platform namespace; apps layer) against
+the sandbox: cold run, idempotence, check mode, summary and destroy, with the API calls each run made counted by the
+sandbox and the cluster read back with kubectl."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 
 # pytest runs with --import-mode=importlib: make the sibling helper module importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_vpc_support import assert_ran, owned_resources
+from layers_support import PLATFORM_NAMESPACE, assert_platform_namespace
+from test_vpc_support import assert_ran, changed_tasks, owned_resources
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +50,7 @@ def test_site_cold_run_second_run_summary_and_destroy(clean_sandbox, run_playboo
     assert nodegroup["instanceTypes"] == ["t3.large"] and nodegroup["scalingConfig"]["desiredSize"] == 2
     assert set(eks.list_addons(clusterName="eksforge-local")["addons"]) >= {
         "vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"}
+    assert_platform_namespace(clean_sandbox)  # platform layer
 
     second = run_playbook("playbooks/site.yml")
     assert_ran(second, changed=0)
@@ -56,6 +59,7 @@ def test_site_cold_run_second_run_summary_and_destroy(clean_sandbox, run_playboo
     check_again = run_playbook("playbooks/site.yml", check=True, diff=True)
     assert_ran(check_again, changed=0)
     assert check_again.mutating_calls == []
+    assert_platform_namespace(clean_sandbox)
 
     summary = run_playbook("playbooks/summary.yml")
     assert_ran(summary, changed=0)
@@ -66,9 +70,15 @@ def test_site_cold_run_second_run_summary_and_destroy(clean_sandbox, run_playboo
     for role in made["iam_roles"]:
         assert role in summary.output
     assert "eksforge-local 1.33 ACTIVE https://" in summary.output
+    assert f"namespaces:\n        - {PLATFORM_NAMESPACE}\n" in summary.output
 
     destroyed = run_playbook("playbooks/destroy.yml")
     assert_ran(destroyed)
+    # Layers in reverse (apps, platform, infra): the namespace is deleted while the cluster still exists.
+    plays = [destroyed.output.index(f"PLAY [Remove the {layer}") for layer in ("apps", "platform", "infrastructure")]
+    assert plays == sorted(plays)
+    assert (f"TASK [eksforge.platform.platform_namespace : Delete the namespace {PLATFORM_NAMESPACE}]"
+            in changed_tasks(destroyed.output))
     assert destroyed.count("DeleteNatGateway") == 1
     assert destroyed.count("ReleaseAddress") == 1
     assert destroyed.count("DeleteVpc") == 1
