@@ -14,7 +14,6 @@ from botocore.exceptions import ClientError
 
 from sandbox.client import SandboxClient
 
-ACCOUNT = "123456789012"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": []})
 FAST = {"Delay": 0.2, "MaxAttempts": 150}
 # botocore checks minimums (maxSize >= 1) itself; without that the request reaches EKS as raw callers send it.

@@ -21,7 +21,8 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.aws.errors import error_response
 from sandbox.aws.extensions import Call, Extension
-from sandbox.aws.extensions.tag_limits import MAX_KEY_LENGTH, MAX_TAGS, MAX_VALUE_LENGTH, Rule, numbered_tags, tag_problem
+from sandbox.aws.extensions.tag_limits import (MAX_KEY_LENGTH, MAX_TAGS, MAX_VALUE_LENGTH, Rule, numbered_tags,
+                                               tag_problem)
 
 IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 

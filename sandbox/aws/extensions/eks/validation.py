@@ -93,13 +93,17 @@ def check_taints(taints: list[dict]) -> None:
                                             f"[{', '.join(TAINT_EFFECTS)}]")
 
 
+def runs_ami_type(instance_type: str, ami_type: str) -> bool:
+    """Whether the AMI type's architecture is one the instance type supports (a custom AMI: any)."""
+    architecture = "arm64" if "ARM_64" in ami_type else "x86_64"
+    processor = INSTANCE_TYPES.get(instance_type, {}).get("ProcessorInfo", {})
+    return ami_type == "CUSTOM" or architecture in processor.get("SupportedArchitectures", [])
+
+
 def check_instance_types(instance_types: list[str], ami_type: str, region: str) -> None:
     """Types offered in the region (moto's catalogue of EC2 offerings) whose architecture the AMI type runs."""
     offered = {offering["InstanceType"] for offering in INSTANCE_TYPE_OFFERINGS["region"].get(region, [])}
-    architecture = "arm64" if "ARM_64" in ami_type else "x86_64"
-    refused = [name for name in instance_types if name not in offered or (
-        ami_type != "CUSTOM"
-        and architecture not in INSTANCE_TYPES.get(name, {}).get("ProcessorInfo", {}).get("SupportedArchitectures", []))]
+    refused = [name for name in instance_types if name not in offered or not runs_ami_type(name, ami_type)]
     if refused:
         raise InvalidParameterException(f"[{', '.join(refused)}] is not a valid instance type for requested "
                                         f"amiType {ami_type}")
