@@ -50,7 +50,7 @@ class SandboxClient:
         return self._control("GET", "faults")
 
     def set_faults(self, **settings) -> dict:
-        """throttle_rate, server_error_rate, fail_from_nth_mutating, seed (see sandbox/aws/faults.py)."""
+        """throttle_rate, server_error_rate, fail_from_nth_mutating, lost_answer_rate, seed (sandbox/aws/faults.py)."""
         return self._control("PUT", "faults", settings)
 
     def clear_faults(self) -> None:

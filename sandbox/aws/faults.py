@@ -8,6 +8,12 @@ Set with PUT /_sandbox/faults. A faulted call is still counted in /_sandbox/call
   are cleared: a run is cut off at a known point, as when its write permissions are revoked mid-run. A refusal
   is final for botocore and AWSRetry alike; an outage of 5xx answers would sit in their backoff for minutes
   per call instead of interrupting the run.
+- `lost_answer_rate`: share of mutating calls that are applied (extensions or moto answer them as usual) but
+  whose answer is lost: the client gets a bare HTTP 504 (empty body, as from a load balancer that gave up
+  waiting) and botocore retries a call that already took effect, as happens on AWS. A create without a client
+  token or a find-before-create then makes a duplicate, or its retry meets the first one's conflict error.
+  Drawn from a random sequence of its own, so turning it on does not shift the other rates' sequences.
+  GET reports them in order as `lost_answers` ("service:Action") and their number as `answers_lost`.
 - `seed`: seeds the random choices, so a test run is reproducible.
 Internal calls (INTERNAL_HEADER) are never faulted.
 """
@@ -47,6 +53,7 @@ class FaultSettings:
     throttle_rate: float = 0.0
     server_error_rate: float = 0.0
     fail_from_nth_mutating: int | None = None
+    lost_answer_rate: float = 0.0
     seed: int = 0
 
     @classmethod
@@ -58,8 +65,9 @@ class FaultSettings:
         settings = cls(throttle_rate=float(body.get("throttle_rate", 0.0)),
                        server_error_rate=float(body.get("server_error_rate", 0.0)),
                        fail_from_nth_mutating=None if nth is None else int(nth),
+                       lost_answer_rate=float(body.get("lost_answer_rate", 0.0)),
                        seed=int(body.get("seed", 0)))
-        for rate in (settings.throttle_rate, settings.server_error_rate):
+        for rate in (settings.throttle_rate, settings.server_error_rate, settings.lost_answer_rate):
             if not 0.0 <= rate <= 1.0:
                 raise ValueError("rates must be between 0 and 1")
         if settings.fail_from_nth_mutating is not None and settings.fail_from_nth_mutating < 1:
@@ -76,8 +84,10 @@ class FaultInjector:
         with self._lock:
             self.settings = settings
             self._random = random.Random(settings.seed)
+            self._lost_answer_random = random.Random(f"lost-answer-{settings.seed}")
             self._mutating_seen = 0
             self._mutating_refused = 0
+            self._lost_answers: list[str] = []
 
     def clear(self) -> None:
         self.set(FaultSettings())
@@ -86,7 +96,8 @@ class FaultInjector:
         """The JSON body of GET /_sandbox/faults."""
         with self._lock:
             return {**asdict(self.settings), "mutating_seen": self._mutating_seen,
-                    "mutating_refused": self._mutating_refused}
+                    "mutating_refused": self._mutating_refused, "answers_lost": len(self._lost_answers),
+                    "lost_answers": list(self._lost_answers)}
 
     def fault_for(self, call: Call) -> Response | None:
         """The error to answer `call` with instead of passing it on, or None."""
@@ -112,3 +123,18 @@ class FaultInjector:
             # empty, like a load balancer's, so botocore reports it generically (code "503") for every protocol.
             return Response(b"", 503)
         return None
+
+    def loses_answer(self, call: Call) -> bool:
+        """Whether `call`, which was not faulted, is to be applied and its answer replaced by lost_answer()."""
+        if call.internal or call.kind != "mutating":
+            return False
+        with self._lock:
+            lost = self._lost_answer_random.random() < self.settings.lost_answer_rate
+            if lost:
+                self._lost_answers.append(f"{call.service}:{call.action}")
+        return lost
+
+
+def lost_answer() -> Response:
+    """What the client of a call whose answer was lost gets: botocore retries a 504 like any transient 5xx."""
+    return Response(b"", 504)

@@ -22,7 +22,7 @@ from sandbox.aws import extensions as registry
 from sandbox.aws.counters import CallCounter
 from sandbox.aws.errors import error_response
 from sandbox.aws.extensions import Call, Extension
-from sandbox.aws.faults import FaultInjector, FaultSettings
+from sandbox.aws.faults import FaultInjector, FaultSettings, lost_answer
 from sandbox.aws.identify import identify
 from sandbox.config import LatencySettings, SandboxConfig
 
@@ -54,8 +54,14 @@ class SandboxApp:
         if not call.internal:
             self.counter.add(call)
         response = self.faults.fault_for(call)
-        if response is None:
-            response = self.extension_response(call, request)
+        if response is not None:
+            return response(environ, start_response)
+        if self.faults.loses_answer(call):
+            # Applied in full (extension or moto), then the answer is dropped on its way back.
+            if self.extension_response(call, request) is None:
+                Response.from_app(self.moto_app, environ, buffered=True).close()
+            return lost_answer()(environ, start_response)
+        response = self.extension_response(call, request)
         if response is not None:
             return response(environ, start_response)
         return self.moto_app(environ, start_response)

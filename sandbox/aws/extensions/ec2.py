@@ -2,7 +2,8 @@
 
 Each fix answers like AWS does, by rewriting the request before moto and/or editing moto's answer;
 each has a test in sandbox/tests/test_aws_ec2_fixes.py named after the real behaviour.
-To add one: write `def fix(extension, call, request) -> Response | None` and list it in FIXES.
+To add one: write `def fix(extension, call, request) -> Response | None` and list it in FIXES. Tags every
+mutating call sets are checked first (`refuse_invalid_tags`); ClientToken requests are idempotent.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from werkzeug.wrappers import Request, Response
 from sandbox.aws import latency
 from sandbox.aws.errors import error_response
 from sandbox.aws.extensions import Call, Extension
+from sandbox.aws.extensions.client_tokens import ClientTokens
 from sandbox.aws.extensions.query import edit_xml, filters, value_matches, with_filters, with_form
+from sandbox.aws.extensions.tag_limits import MAX_KEY_LENGTH, MAX_VALUE_LENGTH, Rule, numbered_tags, tag_problem
 
 # DescribeTags resource types that moto names differently from the EC2 API reference.
 MOTO_TAG_RESOURCE_TYPES = {
@@ -220,6 +223,36 @@ def create_flow_logs(extension: Ec2Fixes, call: Call, request: Request) -> Respo
     return response
 
 
+# How EC2 words each tag refusal (CreateTags and the TagSpecifications of any create); moto checks only the count.
+TAG_REFUSALS = {
+    Rule.RESERVED_KEY: ("InvalidParameterValue", "Value ( {key} ) for parameter key is invalid. "
+                                                 "Tag keys starting with 'aws:' are reserved for internal use"),
+    Rule.KEY_LENGTH: ("InvalidParameterValue", f"Tag key exceeds the maximum length of {MAX_KEY_LENGTH} characters"),
+    Rule.VALUE_LENGTH: ("InvalidParameterValue",
+                        f"Tag value exceeds the maximum length of {MAX_VALUE_LENGTH} characters"),
+    Rule.TOO_MANY: ("TagLimitExceeded", "The maximum number of Tags for a resource has been reached."),
+}
+
+
+def refuse_invalid_tags(call: Call) -> Response | None:
+    """EC2's answer to tags it refuses (tag_limits.py): nothing of the request is applied."""
+    params = call.params
+    if call.action == "CreateTags":
+        tags = _backend(call).tags
+        resources = [value for key, value in params.items() if key.startswith("ResourceId.")]
+        requested = numbered_tags(params, "Tag.")
+        changes = [(requested, tags.get(resource, {})) for resource in resources]
+    else:
+        specifications = {key.split(".")[1] for key in params if key.startswith("TagSpecification.")}
+        changes = [(numbered_tags(params, f"TagSpecification.{number}.Tag."), {}) for number in specifications]
+    for requested, existing in changes:
+        problem = tag_problem(requested, existing)
+        if problem is not None:
+            code, message = TAG_REFUSALS[problem.rule]
+            return error_response("ec2", 400, code, message.format(key=problem.key))
+    return None
+
+
 def _backend(call: Call):
     """moto's EC2 state for the call's account and region (the server runs moto in this process)."""
     from moto.ec2.models import ec2_backends
@@ -243,40 +276,9 @@ FIXES: dict[str, Fix] = {
 }
 
 
-class ClientTokens:
-    """EC2 idempotency: a request repeating a ClientToken with the same parameters gets the first answer
-    again instead of a second resource; with other parameters it fails with IdempotentParameterMismatch.
-    moto ignores ClientToken."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._answers: dict[tuple, tuple[dict, int, list, bytes]] = {}
-
-    @staticmethod
-    def _key(call: Call) -> tuple:
-        return call.account_id, call.region, call.action, call.params["ClientToken"]
-
-    def replay(self, call: Call) -> Response | None:
-        with self._lock:
-            stored = self._answers.get(self._key(call))
-        if stored is None:
-            return None
-        params, status, headers, body = stored
-        if params != call.params:
-            return error_response("ec2", 400, "IdempotentParameterMismatch",
-                                  "The client token you have provided is associated with a request with "
-                                  "different parameters.")
-        return Response(body, status, headers)
-
-    def remember(self, call: Call, response: Response) -> None:
-        if response.status_code == 200:
-            with self._lock:
-                self._answers[self._key(call)] = (dict(call.params), response.status_code,
-                                                  list(response.headers), response.get_data())
-
-    def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
+def idempotent_parameter_mismatch() -> Response:
+    return error_response("ec2", 400, "IdempotentParameterMismatch",
+                          "The client token you have provided is associated with a request with different parameters.")
 
 
 class NatGatewayStates:
@@ -311,18 +313,21 @@ class NatGatewayStates:
 
 class Ec2Fixes(Extension):
     def __init__(self) -> None:
-        self.client_tokens = ClientTokens()
+        self.client_tokens = ClientTokens("ClientToken", idempotent_parameter_mismatch)
         self.nat_states = NatGatewayStates()
 
     def handle(self, call: Call, request: Request) -> Response | None:
         if call.service != "ec2":
             return None
         self.nat_states.settle(time.time())
-        token = call.kind == "mutating" and "ClientToken" in call.params
+        token = self.client_tokens.carries_token(call)
         if token:
             replayed = self.client_tokens.replay(call)
             if replayed is not None:
                 return replayed
+        refused = refuse_invalid_tags(call) if call.kind == "mutating" else None
+        if refused is not None:
+            return refused
         fix = FIXES.get(call.action)
         response = fix(self, call, request) if fix else None
         if token:

@@ -3,7 +3,9 @@
 Real ECR (TagResource and CreateRepository) refuses a tag key longer than 128 characters or a value
 longer than 256 with InvalidTagParameterException, and a repository that would carry more than 50 tags
 with TooManyTagsException (both HTTP 400); moto stores whatever it gets. The refusal happens here, before
-moto; valid requests go on to moto unchanged. Tests: sandbox/tests/test_aws_ecr_fixes.py.
+moto; valid requests go on to moto unchanged. The rules are the shared ones of tag_limits.py; the `aws:`
+prefix is left to moto here, as ECR's wording of that refusal is not known. Tests:
+sandbox/tests/test_aws_ecr_fixes.py.
 """
 
 from __future__ import annotations
@@ -14,10 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.aws.errors import error_response
 from sandbox.aws.extensions import Call, Extension
-
-TAG_LIMIT = 50
-KEY_LIMIT = 128
-VALUE_LIMIT = 256
+from sandbox.aws.extensions.tag_limits import MAX_KEY_LENGTH, MAX_TAGS, MAX_VALUE_LENGTH, Rule, tag_problem
 
 
 def existing_tags(call: Call) -> dict[str, str] | None:
@@ -32,17 +31,16 @@ def existing_tags(call: Call) -> dict[str, str] | None:
 
 def refusal(requested: list[dict], existing: dict[str, str]) -> tuple[str, str] | None:
     """(error code, message) ECR answers for setting `requested` on a repository tagged `existing`, or None."""
-    for tag in requested:
-        if not 1 <= len(tag.get("Key", "")) <= KEY_LIMIT or len(tag.get("Value", "")) > VALUE_LIMIT:
-            return ("InvalidTagParameterException",
-                    f"Tag keys can have a maximum character length of {KEY_LIMIT} characters, "
-                    f"and tag values can have a maximum length of {VALUE_LIMIT} characters.")
-    keys = set(existing) | {tag.get("Key") for tag in requested}
-    if len(keys) > TAG_LIMIT:
+    problem = tag_problem({tag.get("Key", ""): tag.get("Value", "") for tag in requested}, existing)
+    if problem is None or problem.rule is Rule.RESERVED_KEY:
+        return None
+    if problem.rule is Rule.TOO_MANY:
         return ("TooManyTagsException",
                 f"The list of tags on the repository is over the limit. The maximum number of tags that can be "
-                f"applied to a repository is {TAG_LIMIT}.")
-    return None
+                f"applied to a repository is {MAX_TAGS}.")
+    return ("InvalidTagParameterException",
+            f"Tag keys can have a maximum character length of {MAX_KEY_LENGTH} characters, "
+            f"and tag values can have a maximum length of {MAX_VALUE_LENGTH} characters.")
 
 
 class EcrFixes(Extension):

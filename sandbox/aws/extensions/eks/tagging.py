@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sandbox.aws.extensions.eks.ops import Context, operation
 from sandbox.aws.extensions.eks.state import Resource
+from sandbox.aws.extensions.eks.validation import tag_refusal
 from sandbox.aws.extensions.eks.wire import BadRequestException, NotFoundException
-
-MAX_TAGS = 50
 
 
 def _resource(ctx: Context, arn: str) -> Resource:
@@ -19,12 +18,10 @@ def _resource(ctx: Context, arn: str) -> Resource:
 @operation("TagResource")
 def tag_resource(ctx: Context, p: dict) -> dict:
     resource = _resource(ctx, p["resourceArn"])
-    tags = {**resource.tags, **p["tags"]}
-    if len(tags) > MAX_TAGS:
-        raise BadRequestException(f"A resource can have at most {MAX_TAGS} tags")
-    if any(key.lower().startswith("aws:") for key in p["tags"]):
-        raise BadRequestException("Tag keys starting with aws: are reserved for AWS use")
-    resource.tags = tags
+    refused = tag_refusal(p["tags"], resource.tags)
+    if refused:
+        raise BadRequestException(refused)
+    resource.tags = {**resource.tags, **p["tags"]}
     return {}
 
 
