@@ -1,6 +1,6 @@
 """Integration tests of eksforge.platform.ec2_vpc_flow_log(_info): real ansible runs against the AWS sandbox.
 
-Each module runs through `ansible localhost -m` (sandbox/harness.py run_module) and talks HTTP to the sandbox's EC2;
+Each module runs through `ansible localhost -m` (tests/integration/support/runs.py run_module) and talks HTTP to the sandbox's EC2;
 results are checked with boto3 and with the sandbox's per-action call counters.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox import harness
+from tests.integration.support.runs import run_module
 
 pytestmark = pytest.mark.slow
 
@@ -20,17 +20,12 @@ OWNER = {"eksforge:platform": "demo"}
 
 
 @pytest.fixture
-def aws(clean_sandbox):
-    return clean_sandbox
-
-
-@pytest.fixture
 def vpc_id(aws) -> str:
     return aws.boto3_client("ec2").create_vpc(CidrBlock="10.31.0.0/16")["Vpc"]["VpcId"]
 
 
 def run(aws, args, **options):
-    return harness.run_module(aws, MODULE, dict({"region": "us-east-1"}, **args), **options)
+    return run_module(aws, MODULE, args, **options)
 
 
 def flow_logs(aws, vpc_id):
@@ -128,12 +123,12 @@ def test_s3_with_a_folder_other_traffic_type_and_info(aws, vpc_id):
     assert sorted(f["TrafficType"] for f in flow_logs(aws, vpc_id)) == ["ALL", "REJECT"]
 
     aws.reset_calls()
-    info = harness.run_module(aws, INFO, dict(region="us-east-1", filters={"resource-id": vpc_id,
+    info = run_module(aws, INFO, dict(filters={"resource-id": vpc_id,
                                                                           "tag:eksforge:platform": "demo"}))
     assert info["changed"] is False and mutating(aws) == {}
     assert [f["flow_log_id"] for f in info["flow_logs"]] == [made["flow_log"]["flow_log_id"]]
     assert info["flow_logs"][0]["tags"] == OWNER and info["flow_logs"][0]["log_destination_type"] == "s3"
-    by_id = harness.run_module(aws, INFO, dict(region="us-east-1", flow_log_ids=[rejected["flow_log"]["flow_log_id"]]))
+    by_id = run_module(aws, INFO, dict(flow_log_ids=[rejected["flow_log"]["flow_log_id"]]))
     assert [f["traffic_type"] for f in by_id["flow_logs"]] == ["REJECT"]
 
     for traffic_type in ("ALL", "REJECT"):

@@ -1,6 +1,6 @@
 """Integration tests of the eksforge.platform.ecr role (repositories, lifecycle, scan, encryption, policy).
 
-Every test runs the role with ansible-playbook against the session sandbox (tests/conftest.py) and checks
+Every test runs the role with ansible-playbook against the session sandbox (tests/integration/support/fixtures.py) and checks
 the result with boto3 over HTTP, plus the API calls the sandbox counted during each run.
 """
 
@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tests.integration.support.asserts import assert_ran
+from tests.integration.support.runs import role_play
 
 pytestmark = pytest.mark.slow
 
@@ -22,36 +24,12 @@ OWNER = {"eksforge:platform": PLATFORM}
 
 
 def write_play(tmp_path: Path) -> str:
-    """A play with the shared module_defaults that runs the role and saves ecr_outputs to outputs.json."""
-    play = [{
-        "name": "Run the ecr role",
-        "hosts": "platform",
-        "gather_facts": False,
-        "module_defaults": {"group/eksforge.platform.aws": {
-            "region": "{{ aws_region }}",
-            "endpoint_url": "{{ aws_endpoint_url | default(omit) }}",
-            "access_key": "{{ aws_access_key | default(omit) }}",
-            "secret_key": "{{ aws_secret_key | default(omit) }}",
-        }},
-        "tasks": [
-            {"name": "Run the role", "ansible.builtin.include_role": {"name": "eksforge.platform.ecr"}},
-            {"name": "Save the facts", "ansible.builtin.copy": {
-                "content": "{{ ecr_outputs | default(None) | to_json }}",
-                "dest": str(tmp_path / "outputs.json"), "mode": "0600"},
-             "check_mode": False, "changed_when": False},
-        ],
-    }]
-    path = tmp_path / "ecr.yml"
-    path.write_text(yaml.safe_dump(play, sort_keys=False))
-    return str(path)
+    """The role with the shared module_defaults; its facts are saved to outputs.json."""
+    return role_play(tmp_path, "ecr", save="ecr_outputs | default(None)")
 
 
 def outputs(tmp_path: Path) -> dict:
     return json.loads((tmp_path / "outputs.json").read_text())
-
-
-def assert_ok(run) -> None:
-    assert run.rc == 0 and run.failed == 0, run.output[-4000:]
 
 
 def repositories(ecr) -> dict[str, dict]:
@@ -90,13 +68,13 @@ def test_default_repositories_lifecycle(clean_sandbox, run_playbook, tmp_path):
     ecr.create_repository(repositoryName="someone/else")
 
     planned = run_playbook(play, extra_vars=BASE_VARS, check=True, diff=True)
-    assert_ok(planned)
+    assert_ran(planned)
     assert planned.changed > 0
     assert planned.mutating_calls == []
     assert set(repositories(ecr)) == {"someone/else"}
 
     created = run_playbook(play, extra_vars=BASE_VARS, diff=True)
-    assert_ok(created)
+    assert_ran(created)
     assert created.count("CreateRepository") == 6
     assert created.count("TagResource") == 6 and created.count("UntagResource") == 0
     repos = repositories(ecr)
@@ -119,30 +97,30 @@ def test_default_repositories_lifecycle(clean_sandbox, run_playbook, tmp_path):
                                                "uri": repo["repositoryUri"]}
 
     again = run_playbook(play, extra_vars=BASE_VARS)
-    assert_ok(again)
+    assert_ran(again)
     assert again.changed == 0
     assert again.mutating_calls == []
 
     checked = run_playbook(play, extra_vars=BASE_VARS, check=True)
-    assert_ok(checked)
+    assert_ran(checked)
     assert checked.changed == 0 and checked.mutating_calls == []
 
     # Images in a repository: destroy must delete it anyway (force).
     push_image(ecr, f"{PLATFORM}/cart", "v1")
     destroy_vars = {**BASE_VARS, "ecr_state": "absent"}
     planned_destroy = run_playbook(play, extra_vars=destroy_vars, check=True)
-    assert_ok(planned_destroy)
+    assert_ran(planned_destroy)
     assert planned_destroy.changed > 0 and planned_destroy.mutating_calls == []
     assert len(repositories(ecr)) == 7
 
     destroyed = run_playbook(play, extra_vars=destroy_vars)
-    assert_ok(destroyed)
+    assert_ran(destroyed)
     assert destroyed.count("DeleteRepository") == 6
     assert set(repositories(ecr)) == {"someone/else"}
     assert outputs(tmp_path) == {}
 
     destroyed_again = run_playbook(play, extra_vars=destroy_vars)
-    assert_ok(destroyed_again)
+    assert_ran(destroyed_again)
     assert destroyed_again.changed == 0 and destroyed_again.mutating_calls == []
 
 
@@ -151,7 +129,7 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     kms_key = clean_sandbox.boto3_client("kms").create_key(Description="ecr")["KeyMetadata"]["Arn"]
     play = write_play(tmp_path)
     base = {**BASE_VARS, "ecr_namespace": "shop", "ecr_repositories": [{"name": "front"}, {"name": "cart"}]}
-    assert_ok(run_playbook(play, extra_vars=base))
+    assert_ran(run_playbook(play, extra_vars=base))
     assert set(repositories(ecr)) == {"shop/front", "shop/cart"}
 
     policy = {"Version": "2012-10-17", "Statement": [{
@@ -164,14 +142,14 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
         {"name": "payments/api", "encryption": "KMS", "kms_key": kms_key},
     ]}
     planned = run_playbook(play, extra_vars=changed, check=True, diff=True)
-    assert_ok(planned)
+    assert_ran(planned)
     assert planned.changed > 0 and planned.mutating_calls == []
     assert lifecycle(ecr, "shop/front") == keep_last_rule(30)
     assert "+        team: storefront" in planned.output  # the tag diff of shop/front (YAML diff, ansible.cfg)
     assert repo_tags(ecr, repositories(ecr)["shop/front"]) == {"team": "platform", **OWNER}
 
     updated = run_playbook(play, extra_vars=changed)
-    assert_ok(updated)
+    assert_ran(updated)
     repos = repositories(ecr)
     assert set(repos) == {"shop/front", "shop/cart", "shop/payments/api"}
     assert repos["shop/front"]["imageTagMutability"] == "IMMUTABLE"
@@ -189,7 +167,7 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     assert outputs(tmp_path)["repositories"]["payments/api"]["uri"] == repos["shop/payments/api"]["repositoryUri"]
 
     again = run_playbook(play, extra_vars=changed)
-    assert_ok(again)
+    assert_ran(again)
     assert again.changed == 0 and again.mutating_calls == []
 
     # Dropping the policy from the item removes it from the repository.
@@ -198,7 +176,7 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     # Dropping a tag from the variables removes it from the repositories.
     del without_policy["ecr_tags"]
     purged = run_playbook(play, extra_vars=without_policy)
-    assert_ok(purged)
+    assert_ran(purged)
     assert purged.count("DeleteRepositoryPolicy") == 1
     assert purged.count("UntagResource") == 3 and purged.count("TagResource") == 0
     assert all("cost-center" not in repo_tags(ecr, repo) for repo in repositories(ecr).values())
@@ -213,7 +191,7 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     assert refused.mutating_calls == []
 
     destroyed = run_playbook(play, extra_vars={**without_policy, "ecr_state": "absent"})
-    assert_ok(destroyed)
+    assert_ran(destroyed)
     assert repositories(ecr) == {}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox import harness
+from tests.integration.support.runs import run_module
 
 pytestmark = pytest.mark.slow
 
@@ -13,13 +13,8 @@ MODULE = "eksforge.platform.ecr_repository_tags"
 NAME = "shop/front"
 
 
-@pytest.fixture
-def aws(clean_sandbox):
-    return clean_sandbox
-
-
 def run(aws, args, **options):
-    return harness.run_module(aws, MODULE, dict({"region": "us-east-1", "name": NAME}, **args), **options)
+    return run_module(aws, MODULE, dict({"name": NAME}, **args), **options)
 
 
 def tags(aws, arn: str) -> dict[str, str]:
@@ -80,7 +75,7 @@ def test_set_noop_change_purge_and_check_mode(aws):
 
 def test_registry_id_and_alias(aws):
     repository = aws.boto3_client("ecr").create_repository(repositoryName=NAME)["repository"]
-    result = harness.run_module(aws, MODULE, {"region": "us-east-1", "repository_name": NAME,
+    result = run_module(aws, MODULE, {"repository_name": NAME,
                                               "registry_id": repository["registryId"], "resource_tags": {"a": "1"}})
     assert result["changed"] is True and tags(aws, repository["repositoryArn"]) == {"a": "1"}
 

@@ -10,26 +10,24 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox import harness
+from tests.integration.support.asserts import assert_failed_cleanly
+from tests.integration.support.constants import ONLY_EKS as PLAYBOOK
+from tests.integration.support.inventory import cluster_prerequisites
+from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
 
-PLAYBOOK = "tests/integration/playbooks/eks_only.yml"
 CLUSTER = "legacy"
 
 
 @pytest.fixture(scope="module")
 def legacy_cluster(private_sandbox, tmp_path_factory) -> dict:
     """A VPC with two subnets, a cluster role and cluster `legacy` on Kubernetes 1.31, made directly with boto3."""
-    ec2, iam, eks = (private_sandbox.boto3_client(s) for s in ("ec2", "iam", "eks"))
-    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
-               for i, az in enumerate("ab")]
-    trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
-    role = iam.create_role(RoleName="legacy-cluster", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-    eks.create_cluster(name=CLUSTER, version="1.31", roleArn=role, resourcesVpcConfig={"subnetIds": subnets})
-    return {"eks_cluster_name": CLUSTER, "eks_subnet_ids": subnets, "eks_cluster_role_arn": role,
-            "eks_node_role_arn": role, "eks_kubernetes_version": "1.31", "eks_ca_cert_path": str(tmp_path_factory.mktemp("eks-bad-input-ca") / "ca.crt")}
+    made = cluster_prerequisites(private_sandbox, CLUSTER, "10.9")
+    private_sandbox.boto3_client("eks").create_cluster(name=CLUSTER, version="1.31", roleArn=made["eks_cluster_role_arn"],
+                                                       resourcesVpcConfig={"subnetIds": made["eks_subnet_ids"]})
+    return {"eks_cluster_name": CLUSTER, **made, "eks_kubernetes_version": "1.31",
+            "eks_ca_cert_path": str(tmp_path_factory.mktemp("eks-bad-input-ca") / "ca.crt")}
 
 
 GOOD_NODEGROUP = {"name": "general", "min_size": 1, "desired_size": 1, "max_size": 2}
@@ -94,16 +92,14 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_fails_before_any_mutating_call(private_sandbox, legacy_cluster, case):
     variables, message = CASES[case]
-    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars={**legacy_cluster, **variables})
-    assert run.rc != 0 and run.failed == 1, run.output[-3000:]
-    assert message in " ".join(run.output.split()), run.output[-3000:]
-    assert run.mutating_calls == [], run.mutating_calls
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars={**legacy_cluster, **variables})
+    assert_failed_cleanly(run, message)
     assert private_sandbox.boto3_client("eks").describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
 
 
 def test_good_input_on_the_same_cluster_passes_validation(private_sandbox, legacy_cluster):
     """The baseline of the cases above: with valid values the role gets past validation and changes the cluster."""
-    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars={
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars={
         **legacy_cluster, "eks_nodegroups": [], "eks_addons": [{"name": "kube-proxy"}],
         "eks_admin_principal_arns": ["arn:aws:iam::123456789012:role/admins"], "eks_enabled_log_types": ["api"]})
     assert run.rc == 0, run.output[-3000:]

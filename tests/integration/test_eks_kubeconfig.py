@@ -7,17 +7,19 @@ is read back with kubectl to prove it is a kubeconfig kubectl accepts.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from sandbox import harness
+from tests.integration.support import runs
+from tests.integration.support.asserts import wait_for
+from tests.integration.support.inventory import cluster_prerequisites
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,15 +30,8 @@ CA_DATA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFI
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def aws(clean_sandbox):
-    """The session sandbox, emptied for each test."""
-    return clean_sandbox
-
-
-def run_module(aws, module, args, **options):
-    """Run one module against the sandbox, in eu-west-1 unless the test says otherwise."""
-    return harness.run_module(aws, module, dict({"region": "eu-west-1"}, **args), **options)
+# One module run against the sandbox, in eu-west-1 unless the test says otherwise.
+run_module = functools.partial(runs.run_module, region="eu-west-1")
 
 
 OTHER = {
@@ -135,22 +130,10 @@ def test_new_file_in_new_directory_and_absent_on_missing_file(aws, tmp_path):
 
 def test_server_and_ca_from_describe_cluster(aws, tmp_path):
     eks = aws.boto3_client("eks", "eu-west-1")
-    iam = aws.boto3_client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "eks.amazonaws.com"}}]}
-    role = iam.create_role(RoleName="kubeconfig-test-cluster", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    ec2 = aws.boto3_client("ec2", "eu-west-1")
-    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"eu-west-1{az}")["Subnet"]["SubnetId"]
-               for i, az in enumerate("ab")]
-    eks.create_cluster(name="described", roleArn=role, resourcesVpcConfig={"subnetIds": subnets})
-    for _ in range(120):
-        cluster = eks.describe_cluster(name="described")["cluster"]
-        if cluster["status"] == "ACTIVE":
-            break
-        time.sleep(1)
-    else:
-        pytest.fail(f"cluster did not become ACTIVE: {cluster['status']}")
+    made = cluster_prerequisites(aws, "kubeconfig-test", "10.42", region="eu-west-1")
+    eks.create_cluster(name="described", roleArn=made["eks_cluster_role_arn"],
+                       resourcesVpcConfig={"subnetIds": made["eks_subnet_ids"]})
+    wait_for(lambda: eks.describe_cluster(name="described")["cluster"]["status"], lambda status: status == "ACTIVE")
 
     path = tmp_path / "config"
     made = kubeconfig(aws, cluster_name="described", path=str(path))

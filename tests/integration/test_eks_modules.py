@@ -1,28 +1,21 @@
 """The EKS modules against the sandbox: create -> no-op -> check mode -> update -> delete, verified with boto3.
 
-Each step is one ansible-playbook run of one task (connection settings through
-`module_defaults: group/eksforge.platform.aws`, as the roles do). The sandbox's call counters are reset
-before each run, so "no mutating call" assertions cover exactly that run.
+Each step is one run of one module (`ansible localhost -m`, tests/integration/support/runs.py); its result
+carries the API calls the sandbox counted during exactly that run, so "no mutating call" assertions cover it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, REPO_ROOT, SECRET_ACCESS_KEY
+from tests.integration.support.asserts import wait_for
+from tests.integration.support.constants import ACCOUNT, EKS_TRUST as TRUST, REGION as DEFAULT_REGION
+from tests.integration.support.runs import run_module
 
 pytestmark = pytest.mark.slow
-
-VENV_BIN = Path(sys.executable).parent
-ACCOUNT = "123456789012"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
 @pytest.fixture(scope="module")
@@ -32,63 +25,24 @@ def eks_sandbox(sandbox):
     return sandbox
 
 
-class Runner:
-    """Runs one module task per ansible-playbook run and returns its result and the AWS calls it made."""
+class ModuleRuns:
+    """`run("eks_cluster", args)`: one run of eksforge.platform.eks_cluster with --diff against the sandbox, its
+    result with the API calls it made; `run.failing(...)` for a run that must fail."""
 
-    def __init__(self, sandbox, workdir: Path):
+    def __init__(self, sandbox):
         self.sandbox = sandbox
-        self.workdir = workdir
-        self.runs = 0
 
-    def __call__(self, module: str, args: dict, check: bool = False, diff: bool = True) -> dict:
-        self.runs += 1
-        play = [
-            {
-                "name": f"eksforge.platform.{module}",
-                "hosts": "localhost",
-                "connection": "local",
-                "gather_facts": False,
-                "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
-                "module_defaults": {
-                    "group/eksforge.platform.aws": {
-                        "region": DEFAULT_REGION,
-                        "endpoint_url": self.sandbox.aws_endpoint,
-                        "access_key": ACCESS_KEY_ID,
-                        "secret_key": SECRET_ACCESS_KEY,
-                    }
-                },
-                "tasks": [{"name": "step", f"eksforge.platform.{module}": args}],
-            }
-        ]
-        playbook = self.workdir / f"step{self.runs}.yml"
-        playbook.write_text(json.dumps(play, indent=1))
-        command = [str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", str(playbook)]
-        if check:
-            command.append("--check")
-        if diff:
-            command.append("--diff")
-        env = dict(
-            self.sandbox.env,
-            ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
-            ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-            ANSIBLE_NOCOLOR="1",
-        )
-        self.sandbox.reset_calls()
-        finished = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
-        calls = self.sandbox.calls()
-        try:
-            output = json.loads(finished.stdout)
-            result = output["plays"][0]["tasks"][0]["hosts"]["localhost"]
-        except (ValueError, KeyError, IndexError):
-            raise AssertionError(f"ansible-playbook gave no result:\n{finished.stdout}\n{finished.stderr}")
-        result["mutating_calls"] = [f"{c['service']}:{c['action']}" for c in calls if c["kind"] == "mutating" for dummy in range(c["count"])]
-        result["read_calls"] = [f"{c['service']}:{c['action']}" for c in calls if c["kind"] != "mutating"]
-        return result
+    def __call__(self, module: str, args: dict, check: bool = False, expect_failure: bool = False) -> dict:
+        return run_module(self.sandbox, f"eksforge.platform.{module}", args, check=check, diff=True,
+                          expect_failure=expect_failure)
+
+    def failing(self, module: str, args: dict, check: bool = False) -> dict:
+        return self(module, args, check=check, expect_failure=True)
 
 
 @pytest.fixture(scope="module")
-def run(eks_sandbox, tmp_path_factory):
-    return Runner(eks_sandbox, tmp_path_factory.mktemp("eks-plays"))
+def run(eks_sandbox):
+    return ModuleRuns(eks_sandbox)
 
 
 @pytest.fixture(scope="module")
@@ -117,16 +71,6 @@ def roles(aws):
         except aws["iam"].exceptions.EntityAlreadyExistsException:
             arns[name] = aws["iam"].get_role(RoleName=name)["Role"]["Arn"]
     return arns
-
-
-def wait_for(fetch, done, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if done(value):
-            return value
-        assert time.monotonic() < deadline, f"timed out, last value {value}"
-        time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")
@@ -238,17 +182,17 @@ def test_eks_cluster_lifecycle(run, aws, network, roles):
     assert_ok(by_name, False)
     assert by_name["mutating_calls"] == []
 
-    assert_failed_before_mutating(run("eks_cluster", dict(update, version="1.33")), "one minor version at a time")
-    assert_failed_before_mutating(run("eks_cluster", dict(update, version="1.30")), "downgrade")
-    assert_failed_before_mutating(run("eks_cluster", dict(update, subnets=network["subnets"][1:])), "subnet_ids")
-    assert_failed_before_mutating(run("eks_cluster", dict(update, authentication_mode="CONFIG_MAP")), "can't go back")
+    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, version="1.33")), "one minor version at a time")
+    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, version="1.30")), "downgrade")
+    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, subnets=network["subnets"][1:])), "subnet_ids")
+    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, authentication_mode="CONFIG_MAP")), "can't go back")
 
     key = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001"
     encrypted = run("eks_cluster", dict(update, encryption_key_arn=key))
     assert_ok(encrypted, True)
     assert_mutations(encrypted, ["eks:AssociateEncryptionConfig"])
     assert eks.describe_cluster(name="e2-lifecycle")["cluster"]["encryptionConfig"][0]["provider"]["keyArn"] == key
-    assert_failed_before_mutating(run("eks_cluster", dict(update, encryption_key_arn="")), "can't be removed")
+    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, encryption_key_arn="")), "can't be removed")
 
     info = run("eks_cluster_info", {"name": "e2-lifecycle"})
     assert_ok(info, False)
@@ -333,9 +277,9 @@ def test_eks_nodegroup_lifecycle(run, aws, network, roles, shared_cluster):
     assert_ok(run("eks_nodegroup", update), False)
 
     invalid = dict(update, scaling_config={"min_size": 3, "max_size": 5, "desired_size": 1})
-    assert_failed_before_mutating(run("eks_nodegroup", invalid), "min_size <= desired_size <= max_size")
-    assert_failed_before_mutating(run("eks_nodegroup", dict(update, instance_types=["m7g.xlarge"])), "instance_types")
-    assert_failed_before_mutating(run("eks_nodegroup", dict(update, version="1.32")), "newer than its cluster")
+    assert_failed_before_mutating(run.failing("eks_nodegroup", invalid), "min_size <= desired_size <= max_size")
+    assert_failed_before_mutating(run.failing("eks_nodegroup", dict(update, instance_types=["m7g.xlarge"])), "instance_types")
+    assert_failed_before_mutating(run.failing("eks_nodegroup", dict(update, version="1.32")), "newer than its cluster")
 
     absent = {"name": "e2-workers", "cluster_name": shared_cluster, "state": "absent"}
     checked = run("eks_nodegroup", absent, check=True)
@@ -373,7 +317,7 @@ def test_eks_nodegroup_launch_template(run, aws, network, roles, shared_cluster)
     assert_mutations(updated, ["eks:UpdateNodegroupVersion"])
     assert eks.describe_nodegroup(clusterName=shared_cluster, nodegroupName="e2-templated")["nodegroup"]["launchTemplate"]["version"] == "2"
     assert_ok(run("eks_nodegroup", update), False)
-    assert_failed_before_mutating(run("eks_nodegroup", dict(update, launch_template={"name": "other", "version": "1"})), "launch_template.name")
+    assert_failed_before_mutating(run.failing("eks_nodegroup", dict(update, launch_template={"name": "other", "version": "1"})), "launch_template.name")
 
     deleted = run("eks_nodegroup", {"name": "e2-templated", "cluster_name": shared_cluster, "state": "absent"})
     assert_ok(deleted, True)
@@ -476,8 +420,8 @@ def test_eks_addon_lifecycle(run, aws, roles, shared_cluster):
     assert eks.describe_update(name=shared_cluster, updateId=updated["update_id"], addonName="vpc-cni")["update"]["status"] == "Successful"
     assert_ok(run("eks_addon", update), False)
 
-    assert_failed_before_mutating(run("eks_addon", dict(update, version="v0.0.1-eksbuild.1")), "not available for Kubernetes 1.31")
-    assert_failed_before_mutating(run("eks_addon", dict(update, name="no-such-addon")), "unknown to EKS")
+    assert_failed_before_mutating(run.failing("eks_addon", dict(update, version="v0.0.1-eksbuild.1")), "not available for Kubernetes 1.31")
+    assert_failed_before_mutating(run.failing("eks_addon", dict(update, name="no-such-addon")), "unknown to EKS")
 
     csi = {
         "cluster_name": shared_cluster,
@@ -519,10 +463,10 @@ def test_eks_addon_resolves_for_kubernetes_version_before_the_cluster_exists_or_
     assert_ok(exact, True)
     assert exact["diff"]["after"]["version"] == versions_133[-1]
 
-    assert_failed_before_mutating(run("eks_addon", dict(planned, version="v9.9.9-eksbuild.1"), check=True), "not available for Kubernetes 1.33")
-    assert_failed_before_mutating(run("eks_addon", dict(planned, name="no-such-addon"), check=True), "unknown to EKS")
-    assert_failed_before_mutating(run("eks_addon", dict(planned, kubernetes_version=None), check=True), "set kubernetes_version")
-    assert_failed_before_mutating(run("eks_addon", planned), "Cluster e2-planned does not exist")
+    assert_failed_before_mutating(run.failing("eks_addon", dict(planned, version="v9.9.9-eksbuild.1"), check=True), "not available for Kubernetes 1.33")
+    assert_failed_before_mutating(run.failing("eks_addon", dict(planned, name="no-such-addon"), check=True), "unknown to EKS")
+    assert_failed_before_mutating(run.failing("eks_addon", dict(planned, kubernetes_version=None), check=True), "set kubernetes_version")
+    assert_failed_before_mutating(run.failing("eks_addon", planned), "Cluster e2-planned does not exist")
     assert "e2-planned" not in eks.list_clusters()["clusters"]
 
     # The shared cluster runs 1.31: a plan for its upgrade to 1.32 resolves for 1.32, a real change refuses.
@@ -533,7 +477,7 @@ def test_eks_addon_resolves_for_kubernetes_version_before_the_cluster_exists_or_
     checked = run("eks_addon", upgrade, check=True)
     assert_ok(checked, True)
     assert checked["diff"]["after"]["version"] == default_132 and checked["mutating_calls"] == []
-    assert_failed_before_mutating(run("eks_addon", upgrade), "runs Kubernetes 1.31, not kubernetes_version 1.32")
+    assert_failed_before_mutating(run.failing("eks_addon", upgrade), "runs Kubernetes 1.31, not kubernetes_version 1.32")
 
     current = dict(upgrade, kubernetes_version="1.31")
     created = run("eks_addon", current)
@@ -627,8 +571,8 @@ def test_eks_access_entry_lifecycle(run, aws, roles, shared_cluster):
     assert kept["mutating_calls"] == []
 
     session = f"arn:aws:sts::{ACCOUNT}:assumed-role/e2-developers/alice"
-    assert_failed_before_mutating(run("eks_access_entry", dict(update, principal_arn=session)), "not an IAM role or user ARN")
-    assert_failed_before_mutating(run("eks_access_entry", dict(update, type="EC2_LINUX")), "kubernetes_groups and kubernetes_username can only be set")
+    assert_failed_before_mutating(run.failing("eks_access_entry", dict(update, principal_arn=session)), "not an IAM role or user ARN")
+    assert_failed_before_mutating(run.failing("eks_access_entry", dict(update, type="EC2_LINUX")), "kubernetes_groups and kubernetes_username can only be set")
 
     absent = {"cluster_name": shared_cluster, "principal_arn": principal, "state": "absent"}
     checked = run("eks_access_entry", absent, check=True)

@@ -10,26 +10,20 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-import time
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from sandbox import harness
-
-# pytest runs with --import-mode=importlib: make the sibling helper module importable.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eks_support import default_addon_version
+from tests.integration.support.asserts import assert_ran, wait_for
+from tests.integration.support.constants import ACCOUNT, EKS_DESTROY_PLAYBOOK as DESTROY_PLAYBOOK, EKS_PLAYBOOK as PLAYBOOK
+from tests.integration.support.constants import LOCAL_PLATFORM as CLUSTER, ONLY_EKS
+from tests.integration.support.inventory import cluster_prerequisites, default_addon_version
+from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
 
-PLAYBOOK = "tests/integration/playbooks/eks.yml"
-DESTROY_PLAYBOOK = "tests/integration/playbooks/eks_destroy.yml"
-ONLY_EKS = "tests/integration/playbooks/eks_only.yml"
-CLUSTER = "eksforge-local"  # platform_name of inventories/local
-ADMIN_ROLE = "arn:aws:iam::123456789012:role/platform-admins"
+ADMIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/platform-admins"
 EBS_ROLE = f"{CLUSTER}-aws-ebs-csi-driver"
 EBS_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
 CORE_ADDONS = {"vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver"}
@@ -51,26 +45,14 @@ def extra(work: Path, **more) -> dict:
             "eks_kubeconfig_path": str(work / "kubeconfig"), "eks_nodegroups": [GENERAL], **more}
 
 
-def assert_ok(run) -> None:
-    assert run.rc == 0 and run.failed == 0, run.output[-6000:]
-
-
 def outputs(work: Path) -> dict:
     return json.loads((work / "outputs.json").read_text())["eks_outputs"]
 
 
-def wait_for(fetch, done, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not done(value := fetch()):
-        assert time.monotonic() < deadline, f"timed out, last value {value}"
-        time.sleep(0.3)
-    return value
-
-
 def test_check_mode_on_empty_sandbox_makes_no_mutating_call(private_sandbox, work):
     private_sandbox.reset()
-    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
-    assert_ok(run)
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
+    assert_ran(run)
     assert run.mutating_calls == []
     assert run.changed > 0  # it reports what it would create
     assert "Cluster eksforge-local (Kubernetes 1.32) would be created" in run.output
@@ -88,7 +70,7 @@ def test_bad_addon_fails_check_mode_on_empty_sandbox(private_sandbox, work):
     cases = {"v9.9.9-eksbuild.1": "version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.32",
              "v1.33.5-eksbuild.2": "is not available for Kubernetes 1.32"}
     for version, message in cases.items():
-        run = harness.run_playbook(private_sandbox, ONLY_EKS, check=True, extra_vars=extra(
+        run = run_playbook(private_sandbox, ONLY_EKS, check=True, extra_vars=extra(
             work, eks_addons=[{"name": "vpc-cni"}, {"name": "kube-proxy", "version": version}]))
         assert run.rc != 0 and run.failed == 1, run.output[-3000:]
         assert "eks_addons lists an add-on or version EKS does not offer for Kubernetes 1.32" in " ".join(run.output.split())
@@ -97,8 +79,8 @@ def test_bad_addon_fails_check_mode_on_empty_sandbox(private_sandbox, work):
 
 
 def test_cold_run_converges(private_sandbox, work):
-    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work))
-    assert_ok(run)
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work))
+    assert_ran(run)
     assert run.count("CreateCluster") == 1 and run.count("CreateNodegroup") == 1
     assert run.count("CreateAddon") == len(CORE_ADDONS)
     eks, iam = private_sandbox.boto3_client("eks"), private_sandbox.boto3_client("iam")
@@ -162,15 +144,15 @@ def test_cold_run_converges(private_sandbox, work):
 
 
 def test_second_run_changes_nothing(private_sandbox, work):
-    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), diff=True)
-    assert_ok(run)
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), diff=True)
+    assert_ran(run)
     assert run.changed == 0, run.output[-6000:]
     assert run.mutating_calls == []
 
 
 def test_check_mode_on_converged_sandbox_makes_no_mutating_call(private_sandbox, work):
-    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
-    assert_ok(run)
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
+    assert_ran(run)
     assert run.changed == 0 and run.mutating_calls == []
 
 
@@ -188,25 +170,25 @@ def nodegroups(private_sandbox) -> list[str]:
 
 
 def test_nodegroup_dropped_from_the_list_is_kept_unless_pruned(private_sandbox, work):
-    added = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=eks_only(private_sandbox, work, eks_nodegroups=[GENERAL, EXTRA]))
-    assert_ok(added)
+    added = run_playbook(private_sandbox, ONLY_EKS, extra_vars=eks_only(private_sandbox, work, eks_nodegroups=[GENERAL, EXTRA]))
+    assert_ran(added)
     assert added.count("CreateNodegroup") == 1
     extra_tags = private_sandbox.boto3_client("eks").describe_nodegroup(clusterName=CLUSTER, nodegroupName="extra")["nodegroup"]["tags"]
     assert extra_tags["eksforge:platform"] == CLUSTER
 
-    kept = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=eks_only(private_sandbox, work, eks_nodegroups=[GENERAL]))
-    assert_ok(kept)
+    kept = run_playbook(private_sandbox, ONLY_EKS, extra_vars=eks_only(private_sandbox, work, eks_nodegroups=[GENERAL]))
+    assert_ran(kept)
     assert kept.changed == 0 and kept.mutating_calls == []
     assert sorted(nodegroups(private_sandbox)) == ["extra", "general"]
 
     prune = eks_only(private_sandbox, work, eks_nodegroups=[GENERAL], eks_prune_nodegroups=True)
-    planned = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=prune, check=True, diff=True)
-    assert_ok(planned)
+    planned = run_playbook(private_sandbox, ONLY_EKS, extra_vars=prune, check=True, diff=True)
+    assert_ran(planned)
     assert planned.changed == 1 and planned.mutating_calls == []
     assert sorted(nodegroups(private_sandbox)) == ["extra", "general"]
 
-    pruned = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=prune)
-    assert_ok(pruned)
+    pruned = run_playbook(private_sandbox, ONLY_EKS, extra_vars=prune)
+    assert_ran(pruned)
     assert pruned.count("DeleteNodegroup") == 1 and len(pruned.mutating_calls) == 1
     assert nodegroups(private_sandbox) == ["general"]
 
@@ -220,7 +202,7 @@ def test_destroy_refuses_a_nodegroup_the_platform_did_not_make(private_sandbox, 
                              subnets=general["subnets"], tags=tags)
         wait_for(lambda: eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName=name)["nodegroup"]["status"],
                  lambda status: status == "ACTIVE")
-    run = harness.run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
+    run = run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
     assert run.rc != 0 and run.failed == 1
     assert "nodegroups that are neither listed in eks_nodegroups nor tagged eksforge:platform: eksforge-local: foreign" in \
         " ".join(run.output.split()), run.output[-3000:]
@@ -231,8 +213,8 @@ def test_destroy_refuses_a_nodegroup_the_platform_did_not_make(private_sandbox, 
 
 def test_destroy_leaves_nothing(private_sandbox, work):
     assert sorted(nodegroups(private_sandbox)) == ["extra", "general"]  # extra: owned, but not in eks_nodegroups
-    run = harness.run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
-    assert_ok(run)
+    run = run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
+    assert_ran(run)
     assert run.count("DeleteCluster") == 1 and run.count("DeleteNodegroup") == 2
     eks, iam = private_sandbox.boto3_client("eks"), private_sandbox.boto3_client("iam")
     assert eks.list_clusters()["clusters"] == []
@@ -241,8 +223,8 @@ def test_destroy_leaves_nothing(private_sandbox, work):
     assert not (work / "ca.crt").exists()
     assert CLUSTER not in (work / "kubeconfig").read_text()
 
-    again = harness.run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
-    assert_ok(again)
+    again = run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
+    assert_ran(again)
     # Nothing of EKS is left to delete: no EKS call that mutates, no OIDC provider or IRSA role deletion.
     assert [c for c in again.mutating_calls if c["service"] == "eks"] == []
     assert again.count("DeleteOpenIDConnectProvider") == 0 and again.count("DeleteRole") == 0
@@ -250,18 +232,14 @@ def test_destroy_leaves_nothing(private_sandbox, work):
 
 def test_destroy_after_the_cluster_was_deleted_removes_its_oidc_provider(private_sandbox, work):
     """An interrupted destroy: the cluster is gone, its IAM OIDC provider (found by its tags) is still removed."""
-    ec2, iam, eks = (private_sandbox.boto3_client(s) for s in ("ec2", "iam", "eks"))
-    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.77.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
-               for i, az in enumerate("ab")]
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},
-                                                                "Action": "sts:AssumeRole"}]})
-    role = iam.create_role(RoleName="partial-cluster", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    iam, eks = private_sandbox.boto3_client("iam"), private_sandbox.boto3_client("eks")
+    prerequisites = cluster_prerequisites(private_sandbox, "partial", "10.77")
     foreign = iam.create_open_id_connect_provider(Url="https://oidc.eks.us-east-1.amazonaws.com/id/NOTOURS",
                                                   ClientIDList=["sts.amazonaws.com"])["OpenIDConnectProviderArn"]
-    made = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(
-        work, eks_subnet_ids=subnets, eks_cluster_role_arn=role, eks_nodegroups=[], eks_addons=[]))
-    assert_ok(made)
+    made = run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(
+        work, eks_subnet_ids=prerequisites["eks_subnet_ids"], eks_cluster_role_arn=prerequisites["eks_cluster_role_arn"],
+        eks_nodegroups=[], eks_addons=[]))
+    assert_ran(made)
     issuer = eks.describe_cluster(name=CLUSTER)["cluster"]["identity"]["oidc"]["issuer"]
     ours = f"arn:aws:iam::123456789012:oidc-provider/{issuer.removeprefix('https://')}"
     assert {p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]} == {ours, foreign}
@@ -269,7 +247,7 @@ def test_destroy_after_the_cluster_was_deleted_removes_its_oidc_provider(private
     eks.delete_cluster(name=CLUSTER)
     wait_for(lambda: eks.list_clusters()["clusters"], lambda names: CLUSTER not in names)
 
-    run = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(work, eks_state="absent", eks_nodegroups=[], eks_addons=[]))
-    assert_ok(run)
+    run = run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(work, eks_state="absent", eks_nodegroups=[], eks_addons=[]))
+    assert_ran(run)
     assert run.count("DeleteOpenIDConnectProvider") == 1 and len(run.mutating_calls) == 1
     assert [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]] == [foreign]

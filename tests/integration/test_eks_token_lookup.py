@@ -7,11 +7,11 @@ like STS does for the EKS authenticator, so a token is checked the way EKS check
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import harness
+from tests.integration.support import runs
+from tests.integration.support.asserts import wait_for
+from tests.integration.support.inventory import cluster_prerequisites
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -28,15 +30,8 @@ ROLE_ARN = "arn:aws:iam::123456789012:role/platform-admin"
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def aws(clean_sandbox):
-    """The session sandbox, emptied for each test."""
-    return clean_sandbox
-
-
-def run_module(aws, module, args, **options):
-    """Run one module against the sandbox, in eu-west-1 unless the test says otherwise."""
-    return harness.run_module(aws, module, dict({"region": "eu-west-1"}, **args), **options)
+# One module run against the sandbox, in eu-west-1 unless the test says otherwise.
+run_module = functools.partial(runs.run_module, region="eu-west-1")
 
 
 def lookup_in_play(aws, tmp_path, lookup_args, extra_tasks="", verbosity=None):
@@ -173,21 +168,10 @@ def test_wrong_cluster_header_is_rejected(aws, tmp_path):
 
 def _create_cluster(aws, name, region="eu-west-1"):
     eks = aws.boto3_client("eks", region)
-    iam = aws.boto3_client("iam")
-    ec2 = aws.boto3_client("ec2", region)
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "eks.amazonaws.com"}}]}
-    role = iam.create_role(RoleName=f"{name}-cluster", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    vpc = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.43.{i}.0/24", AvailabilityZone=f"{region}{az}")["Subnet"]["SubnetId"]
-               for i, az in enumerate("ab")]
-    eks.create_cluster(name=name, roleArn=role, resourcesVpcConfig={"subnetIds": subnets},
+    made = cluster_prerequisites(aws, name, "10.43", region=region)
+    eks.create_cluster(name=name, roleArn=made["eks_cluster_role_arn"], resourcesVpcConfig={"subnetIds": made["eks_subnet_ids"]},
                        accessConfig={"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True})
-    for _ in range(120):
-        if eks.describe_cluster(name=name)["cluster"]["status"] == "ACTIVE":
-            return
-        time.sleep(1)
-    pytest.fail("cluster did not become ACTIVE")
+    wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda status: status == "ACTIVE")
 
 
 def test_kubernetes_core_authenticates_with_the_token(aws, tmp_path):

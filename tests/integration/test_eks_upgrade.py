@@ -1,36 +1,31 @@
 """Kubernetes upgrades with the eksforge.platform.eks role: control plane, then add-ons, then nodegroups.
 
 The order is read from the sandbox's EKS updates (DescribeUpdate createdAt of the cluster, each add-on and the
-nodegroup). Skips and downgrades fail before any call that mutates.
+nodegroup). Skips and downgrades fail before any call that mutates. The role runs alone (playbooks/eks_only.yml) on
+subnets and a role made with boto3: the network and IAM roles play no part in an upgrade.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-from sandbox import harness
-
-# pytest runs with --import-mode=importlib: make the sibling helper module importable.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eks_support import default_addon_version
+from tests.integration.support.constants import LOCAL_PLATFORM as CLUSTER, ONLY_EKS as PLAYBOOK
+from tests.integration.support.inventory import cluster_prerequisites, default_addon_version
+from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
 
-PLAYBOOK = "tests/integration/playbooks/eks.yml"
-ONLY_EKS = "tests/integration/playbooks/eks_only.yml"
-CLUSTER = "eksforge-local"
-
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("eks-upgrade-work")
+def work(private_sandbox, tmp_path_factory) -> dict:
+    """The eks role's variables on this module's sandbox: subnets and roles made once, the CA file."""
+    private_sandbox.reset()
+    return {**cluster_prerequisites(private_sandbox, "upgrade", "10.21"),
+            "eks_ca_cert_path": str(tmp_path_factory.mktemp("eks-upgrade-work") / "ca.crt")}
 
 
-def extra(work: Path, version: str) -> dict:
-    return {"eks_kubernetes_version": version, "eks_ca_cert_path": str(work / "ca.crt")}
+def extra(work: dict, version: str) -> dict:
+    return {**work, "eks_kubernetes_version": version}
 
 
 def updates(eks, **which) -> list[dict]:
@@ -39,20 +34,19 @@ def updates(eks, **which) -> list[dict]:
 
 
 def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(private_sandbox, work):
-    private_sandbox.reset()
-    cold = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.32"))
+    cold = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.32"))
     assert cold.rc == 0, cold.output[-5000:]
     eks = private_sandbox.boto3_client("eks")
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.32"
     assert updates(eks) == []
 
-    planned = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.33"), check=True, diff=True)
+    planned = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.33"), check=True, diff=True)
     assert planned.rc == 0, planned.output[-5000:]
     assert planned.mutating_calls == [] and planned.changed >= 1
     assert "+    version: '1.33'" in planned.output  # the control plane upgrade shows in the diff
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.32"
 
-    run = harness.run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.33"))
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.33"))
     assert run.rc == 0, run.output[-5000:]
     assert run.count("UpdateClusterVersion") == 1 and run.count("UpdateNodegroupVersion") == 1
 
@@ -83,7 +77,7 @@ def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(privat
 def test_skip_or_downgrade_fails_before_any_mutating_call(private_sandbox, work, version, current):
     eks = private_sandbox.boto3_client("eks")
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == current
-    run = harness.run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(work, version))
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, version))
     assert run.rc != 0
     assert f"eks_kubernetes_version {version} can't be applied to cluster {CLUSTER}, which runs Kubernetes {current}" in \
         " ".join(run.output.split()), run.output[-3000:]

@@ -1,6 +1,6 @@
 """Integration tests of the eksforge.platform.iam role (cluster/node roles, IRSA roles, destroy path).
 
-Every test runs the role with ansible-playbook against the session sandbox (tests/conftest.py) and checks
+Every test runs the role with ansible-playbook against the session sandbox (tests/integration/support/fixtures.py) and checks
 the result with boto3 over HTTP, plus the API calls the sandbox counted during each run.
 """
 
@@ -11,7 +11,9 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tests.integration.support.asserts import assert_ran
+from tests.integration.support.runs import role_play
 
 pytestmark = pytest.mark.slow
 
@@ -26,40 +28,13 @@ BASE_VARS = {"platform_name": PLATFORM, "aws_region": "us-east-1", "platform_tag
 
 
 def write_play(tmp_path: Path, *, tasks_from: str | None = None) -> str:
-    """A play with the shared module_defaults that runs the role and saves its facts to outputs.json."""
-    include = {"name": "eksforge.platform.iam"}
-    if tasks_from:
-        include["tasks_from"] = tasks_from
-    play = [{
-        "name": "Run the iam role",
-        "hosts": "platform",
-        "gather_facts": False,
-        "module_defaults": {"group/eksforge.platform.aws": {
-            "region": "{{ aws_region }}",
-            "endpoint_url": "{{ aws_endpoint_url | default(omit) }}",
-            "access_key": "{{ aws_access_key | default(omit) }}",
-            "secret_key": "{{ aws_secret_key | default(omit) }}",
-        }},
-        "tasks": [
-            {"name": "Run the role", "ansible.builtin.include_role": include},
-            {"name": "Save the facts", "ansible.builtin.copy": {
-                "content": "{{ {'iam_outputs': iam_outputs | default(None),"
-                           " 'iam_irsa_role_arn': iam_irsa_role_arn | default(None)} | to_json }}",
-                "dest": str(tmp_path / "outputs.json"), "mode": "0600"},
-             "check_mode": False, "changed_when": False},
-        ],
-    }]
-    path = tmp_path / (f"iam_{tasks_from}.yml" if tasks_from else "iam.yml")
-    path.write_text(yaml.safe_dump(play, sort_keys=False))
-    return str(path)
+    """The role with the shared module_defaults; its facts are saved to outputs.json."""
+    return role_play(tmp_path, "iam", tasks_from=tasks_from,
+                     save="{'iam_outputs': iam_outputs | default(None), 'iam_irsa_role_arn': iam_irsa_role_arn | default(None)}")
 
 
 def outputs(tmp_path: Path) -> dict:
     return json.loads((tmp_path / "outputs.json").read_text())
-
-
-def assert_ok(run) -> None:
-    assert run.rc == 0 and run.failed == 0, run.output[-4000:]
 
 
 def tags_of(iam, role: str) -> dict[str, str]:
@@ -94,13 +69,13 @@ def test_cluster_and_node_roles_lifecycle(clean_sandbox, run_playbook, tmp_path)
                                                  "Action": "sts:AssumeRole"}]}))
 
     planned = run_playbook(play, extra_vars=BASE_VARS, check=True, diff=True)
-    assert_ok(planned)
+    assert_ran(planned)
     assert planned.changed > 0
     assert planned.mutating_calls == []
     assert role_names(iam) == {"someone-else"}
 
     created = run_playbook(play, extra_vars=BASE_VARS, diff=True)
-    assert_ok(created)
+    assert_ran(created)
     assert created.changed > 0
     assert created.count("CreateRole") == 2
     assert attached(iam, CLUSTER_ROLE) == CLUSTER_POLICIES
@@ -118,18 +93,18 @@ def test_cluster_and_node_roles_lifecycle(clean_sandbox, run_playbook, tmp_path)
     }
 
     again = run_playbook(play, extra_vars=BASE_VARS)
-    assert_ok(again)
+    assert_ran(again)
     assert again.changed == 0
     assert again.mutating_calls == []
 
     checked = run_playbook(play, extra_vars=BASE_VARS, check=True)
-    assert_ok(checked)
+    assert_ran(checked)
     assert checked.changed == 0 and checked.mutating_calls == []
 
     extra = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
     changed_vars = {**BASE_VARS, "iam_tags": {"owner": "sre"}, "iam_node_extra_policy_arns": [extra]}
     updated = run_playbook(play, extra_vars=changed_vars)
-    assert_ok(updated)
+    assert_ran(updated)
     assert updated.changed > 0
     assert attached(iam, NODE_ROLE) == NODE_POLICIES | {"CloudWatchAgentServerPolicy"}
     assert tags_of(iam, NODE_ROLE)["owner"] == "sre"
@@ -138,24 +113,24 @@ def test_cluster_and_node_roles_lifecycle(clean_sandbox, run_playbook, tmp_path)
 
     # Dropping the extra policy detaches it again (purge_policies).
     reverted = run_playbook(play, extra_vars=BASE_VARS)
-    assert_ok(reverted)
+    assert_ran(reverted)
     assert attached(iam, NODE_ROLE) == NODE_POLICIES
     assert "owner" not in tags_of(iam, NODE_ROLE)
 
     destroy_vars = {**BASE_VARS, "iam_state": "absent"}
     planned_destroy = run_playbook(play, extra_vars=destroy_vars, check=True)
-    assert_ok(planned_destroy)
+    assert_ran(planned_destroy)
     assert planned_destroy.changed > 0 and planned_destroy.mutating_calls == []
     assert {CLUSTER_ROLE, NODE_ROLE} <= role_names(iam)
 
     destroyed = run_playbook(play, extra_vars=destroy_vars)
-    assert_ok(destroyed)
+    assert_ran(destroyed)
     assert role_names(iam) == {"someone-else"}
     assert destroyed.count("DeleteRole") == 2
     assert outputs(tmp_path)["iam_outputs"] == {}
 
     destroyed_again = run_playbook(play, extra_vars=destroy_vars)
-    assert_ok(destroyed_again)
+    assert_ran(destroyed_again)
     assert destroyed_again.changed == 0 and destroyed_again.mutating_calls == []
 
 
@@ -167,7 +142,7 @@ def test_custom_names_path_and_boundary(clean_sandbox, run_playbook, tmp_path):
                  "iam_path": "/eks/", "iam_permissions_boundary": boundary}
     play = write_play(tmp_path)
     created = run_playbook(play, extra_vars=variables)
-    assert_ok(created)
+    assert_ran(created)
     for name in ("ctl-plane", "workers"):
         role = iam.get_role(RoleName=name)["Role"]
         assert role["Path"] == "/eks/"
@@ -175,11 +150,11 @@ def test_custom_names_path_and_boundary(clean_sandbox, run_playbook, tmp_path):
     assert outputs(tmp_path)["iam_outputs"]["cluster_role_arn"] == iam.get_role(RoleName="ctl-plane")["Role"]["Arn"]
 
     again = run_playbook(play, extra_vars=variables)
-    assert_ok(again)
+    assert_ran(again)
     assert again.changed == 0 and again.mutating_calls == []
 
     destroyed = run_playbook(play, extra_vars={**variables, "iam_state": "absent"})
-    assert_ok(destroyed)
+    assert_ran(destroyed)
     assert role_names(iam) == set()
 
 
@@ -196,11 +171,11 @@ def test_irsa_role(clean_sandbox, run_playbook, tmp_path):
     play = write_play(tmp_path, tasks_from="irsa_role")
 
     planned = run_playbook(play, extra_vars=irsa_vars, check=True)
-    assert_ok(planned)
+    assert_ran(planned)
     assert planned.changed > 0 and planned.mutating_calls == []
 
     created = run_playbook(play, extra_vars=irsa_vars, diff=True)
-    assert_ok(created)
+    assert_ran(created)
     role = iam.get_role(RoleName=f"{PLATFORM}-cart")["Role"]
     assert outputs(tmp_path)["iam_irsa_role_arn"] == role["Arn"]
     assert trust_of(iam, f"{PLATFORM}-cart") == {
@@ -222,23 +197,23 @@ def test_irsa_role(clean_sandbox, run_playbook, tmp_path):
                                                 "eksforge:irsa": "shop/cart"}
 
     again = run_playbook(play, extra_vars=irsa_vars)
-    assert_ok(again)
+    assert_ran(again)
     assert again.changed == 0 and again.mutating_calls == []
 
     # A new service account changes the :sub condition; no inline policy removes the old one.
     moved = {**irsa_vars, "iam_irsa_service_account": "cart-v2", "iam_irsa_policy_document": {},
              "iam_irsa_oidc_issuer_url": ""}
     updated = run_playbook(play, extra_vars=moved)
-    assert_ok(updated)
+    assert_ran(updated)
     conditions = trust_of(iam, f"{PLATFORM}-cart")["Statement"][0]["Condition"]["StringEquals"]
     assert conditions[f"{ISSUER_HOST_PATH}:sub"] == "system:serviceaccount:shop:cart-v2"
     assert iam.list_role_policies(RoleName=f"{PLATFORM}-cart")["PolicyNames"] == []
     assert updated.count("UpdateAssumeRolePolicy") == 1 and updated.count("DeleteRolePolicy") == 1
 
     # The role's destroy path deletes IRSA roles of this platform too (after the main roles exist).
-    assert_ok(run_playbook(write_play(tmp_path), extra_vars=BASE_VARS))
+    assert_ran(run_playbook(write_play(tmp_path), extra_vars=BASE_VARS))
     destroyed = run_playbook(write_play(tmp_path), extra_vars={**BASE_VARS, "iam_state": "absent"})
-    assert_ok(destroyed)
+    assert_ran(destroyed)
     assert role_names(iam) == set()
 
 
@@ -250,10 +225,10 @@ def test_irsa_role_state_absent(clean_sandbox, run_playbook, tmp_path):
                  "iam_irsa_policy_document": {"Version": "2012-10-17", "Statement": [
                      {"Effect": "Allow", "Action": "elasticloadbalancing:Describe*", "Resource": "*"}]}}
     play = write_play(tmp_path, tasks_from="irsa_role")
-    assert_ok(run_playbook(play, extra_vars=irsa_vars))
+    assert_ran(run_playbook(play, extra_vars=irsa_vars))
     assert "lone-irsa" in role_names(iam)
     removed = run_playbook(play, extra_vars={**irsa_vars, "iam_irsa_state": "absent"})
-    assert_ok(removed)
+    assert_ran(removed)
     assert removed.count("DeleteRolePolicy") == 1 and removed.count("DeleteRole") == 1
     assert role_names(iam) == set()
     assert outputs(tmp_path)["iam_irsa_role_arn"] == ""

@@ -1,19 +1,19 @@
 """Integration tests of eksforge.platform.iam_oidc_provider: real ansible runs against the AWS sandbox.
 
-The module runs through `ansible` (ad-hoc, JSON callback) exactly as in a play and talks HTTP to the
-sandbox's IAM. The sandbox is started on ports 45600-45659 for this module's tests; while the sandbox
-CLI is not available, a plain moto server stands in (it has no call counters).
+The module runs through `ansible` (ad-hoc, JSON callback; tests/integration/support/runs.py) exactly as in a play
+and talks HTTP to the session sandbox's IAM.
 """
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from sandbox import harness
+from tests.integration.support import runs
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -24,15 +24,8 @@ TP2 = "0123456789abcdef0123456789abcdef01234567"
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def aws(clean_sandbox):
-    """The session sandbox, emptied for each test."""
-    return clean_sandbox
-
-
-def run_module(aws, module, args, **options):
-    """Run one module against the sandbox, in eu-west-1 unless the test says otherwise."""
-    return harness.run_module(aws, module, dict({"region": "eu-west-1"}, **args), **options)
+# One module run against the sandbox, in eu-west-1 unless the test says otherwise.
+run_module = functools.partial(runs.run_module, region="eu-west-1")
 
 
 # ---- tests -------------------------------------------------------------------------------------------

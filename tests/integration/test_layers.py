@@ -7,16 +7,15 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-# pytest runs with --import-mode=importlib: make the sibling helper modules importable.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from layers_support import OWNER_LABEL, PLATFORM_NAMESPACE, assert_platform_namespace, kubectl, namespaces
-from test_vpc_support import LOCAL_PLATFORM, assert_ran
+from tests.integration.support.asserts import assert_ran
+from tests.integration.support.constants import DESTROY, LOCAL_PLATFORM, SITE
+from tests.integration.support.kubernetes import (OWNER_LABEL, PLATFORM_NAMESPACE, assert_platform_namespace, kubectl,
+                                                  namespaces)
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -87,47 +86,53 @@ def test_platform_layer_needs_the_cluster_and_its_destroy_passes_without_it(clea
         assert destroyed.count("DescribeVpcs") == 0  # the infra play did not run
 
 
-def test_platform_layer_alone_on_the_infra_layer_and_its_destroy_alone(clean_sandbox, run_playbook):
-    infra = run_playbook("playbooks/infra.yml")
-    assert_ran(infra)
-    assert PLATFORM_NAMESPACE not in namespaces(clean_sandbox)
+def test_platform_layer_alone_and_its_destroy_alone_on_the_built_platform(platform):
+    """On the platform site.yml built (the `platform` fixture): the platform layer's destroy alone, then the layer
+    alone again; the test leaves the platform as it found it."""
+    sandbox, run = platform.sandbox, platform.run
+    assert_ran(platform.cold)
+    assert_platform_namespace(sandbox)
+    try:
+        removed = run(DESTROY, tags="platform")
+        assert_ran(removed, changed=1)
+        assert removed.mutating_calls == [] and removed.count("DescribeVpcs") == 0  # only the platform layer ran
+        assert PLATFORM_NAMESPACE not in namespaces(sandbox)
+        cluster = sandbox.boto3_client("eks").describe_cluster(name=LOCAL_PLATFORM)["cluster"]
+        assert cluster["status"] == "ACTIVE"  # the infra layer stays
+        assert_ran(run(DESTROY, tags="platform"), changed=0)
 
-    bad = run_playbook("playbooks/platform.yml", extra_vars={"platform_namespace_labels": {"team": "a b"}})
-    assert bad.rc != 0 and "platform_namespace_labels entry 'team: a b' is not a Kubernetes label" in bad.output
-    assert PLATFORM_NAMESPACE not in namespaces(clean_sandbox)
+        bad = run("playbooks/platform.yml", extra_vars={"platform_namespace_labels": {"team": "a b"}})
+        assert bad.rc != 0 and "platform_namespace_labels entry 'team: a b' is not a Kubernetes label" in bad.output
+        assert PLATFORM_NAMESPACE not in namespaces(sandbox)
 
-    planned = run_playbook("playbooks/platform.yml", check=True, diff=True)
-    assert_ran(planned, changed=1)
-    assert planned.mutating_calls == []
-    assert PLATFORM_NAMESPACE not in namespaces(clean_sandbox)
+        planned = run("playbooks/platform.yml", check=True, diff=True)
+        assert_ran(planned, changed=1)
+        assert planned.mutating_calls == []
+        assert PLATFORM_NAMESPACE not in namespaces(sandbox)
 
-    platform = run_playbook("playbooks/platform.yml")
-    assert_ran(platform, changed=1)
-    assert platform.mutating_calls == []  # the platform layer only reads AWS
-    assert platform.count("DescribeCluster") >= 1
-    assert_platform_namespace(clean_sandbox)
+        alone = run("playbooks/platform.yml")
+        assert_ran(alone, changed=1)
+        assert alone.mutating_calls == []  # the platform layer only reads AWS
+        assert alone.count("DescribeCluster") >= 1
+        assert_platform_namespace(sandbox)
 
-    again = run_playbook("playbooks/site.yml", tags="platform")
-    assert_ran(again, changed=0)
-    assert again.count("DescribeVpcs") == 0 and again.mutating_calls == []  # only the platform layer ran
+        again = run(SITE, tags="platform")
+        assert_ran(again, changed=0)
+        assert again.count("DescribeVpcs") == 0 and again.mutating_calls == []
 
-    removed = run_playbook("playbooks/destroy.yml", tags="platform")
-    assert_ran(removed, changed=1)
-    assert removed.mutating_calls == [] and removed.count("DeleteCluster") == 0
-    assert PLATFORM_NAMESPACE not in namespaces(clean_sandbox)
-    cluster = clean_sandbox.boto3_client("eks").describe_cluster(name=LOCAL_PLATFORM)["cluster"]
-    assert cluster["status"] == "ACTIVE"  # the infra layer stays
-
-    removed_again = run_playbook("playbooks/destroy.yml", tags="platform")
-    assert_ran(removed_again, changed=0)
-
-
-    # A namespace of that name made by someone else is neither taken over nor deleted.
-    made = kubectl(clean_sandbox, "create", "namespace", PLATFORM_NAMESPACE)
-    assert made.returncode == 0, made.stderr
-    taken = run_playbook("playbooks/platform.yml")
-    assert taken.rc != 0
-    assert f"Namespace {PLATFORM_NAMESPACE} exists without the label eksforge.io/platform={LOCAL_PLATFORM}" in taken.output
-    kept = run_playbook("playbooks/destroy.yml", tags="platform")
-    assert_ran(kept, changed=0)
-    assert OWNER_LABEL not in namespaces(clean_sandbox)[PLATFORM_NAMESPACE]
+        # A namespace of that name made by someone else is neither taken over nor deleted.
+        assert_ran(run(DESTROY, tags="platform"), changed=1)
+        made = kubectl(sandbox, "create", "namespace", PLATFORM_NAMESPACE)
+        assert made.returncode == 0, made.stderr
+        taken = run("playbooks/platform.yml")
+        assert taken.rc != 0
+        assert (f"Namespace {PLATFORM_NAMESPACE} exists without the label eksforge.io/platform={LOCAL_PLATFORM}"
+                in taken.output)
+        kept = run(DESTROY, tags="platform")
+        assert_ran(kept, changed=0)
+        assert OWNER_LABEL not in namespaces(sandbox)[PLATFORM_NAMESPACE]
+    finally:
+        # Leave the platform as the fixture built it.
+        kubectl(sandbox, "delete", "namespace", PLATFORM_NAMESPACE, "--ignore-not-found", "--wait=true")
+        assert_ran(run("playbooks/platform.yml"))
+    assert_platform_namespace(sandbox)

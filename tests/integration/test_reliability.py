@@ -1,49 +1,30 @@
-"""Convergence under injected faults (sandbox/aws/faults.py): playbooks/site.yml with 20% of calls throttled or
+"""Convergence under injected faults (sandbox/aws/faults.py): playbooks/site.yml with 20% of calls throttled and
 5% answered 503, and the network layer cut off at its Nth mutating call then re-run normally, which must leave
-exactly the planned VPC, internet gateway, NAT gateways and Elastic IPs (no orphans)."""
+exactly the planned VPC, internet gateway, NAT gateways and Elastic IPs (no orphans). The platform converged under
+faults is then destroyed: playbooks/destroy.yml leaves nothing tagged, and a second destroy changes nothing."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-# pytest runs with --import-mode=importlib: make the sibling helper module importable.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_vpc_support import assert_ran, owned_resources
+from tests.integration.support.asserts import assert_idempotent, assert_ran, changed_tasks
+from tests.integration.support.constants import DESTROY, SITE
+from tests.integration.support.inventory import leftovers, owned_resources
+from tests.integration.support.kubernetes import PLATFORM_NAMESPACE
+from tests.integration.support.runs import role_play
 
 pytestmark = pytest.mark.slow
 
-SITE = "playbooks/site.yml"
 # Two AZs with a NAT gateway each: two Elastic IPs and two CreateNatGateway calls that can be cut apart.
 PER_AZ = {"vpc_nat_mode": "per_az"}
 NAT_COUNT = 2
 
-# The network layer alone (the vpc role as playbooks/infra.yml applies it; the role sets its own retry
-# environment): both cut-off points lie in it, and each case then costs two network runs, not two site runs.
-NETWORK_PLAY = """
-- name: Network layer
-  hosts: platform
-  gather_facts: false
-  module_defaults:
-    group/eksforge.platform.aws:
-      region: "{{ aws_region }}"
-      endpoint_url: "{{ aws_endpoint_url | default(omit) }}"
-      access_key: "{{ aws_access_key | default(omit) }}"
-      secret_key: "{{ aws_secret_key | default(omit) }}"
-  tasks:
-    - name: Network
-      ansible.builtin.import_role:
-        name: eksforge.platform.vpc
-"""
-
 
 @pytest.fixture
 def network_playbook(tmp_path) -> str:
-    path = tmp_path / "network.yml"
-    path.write_text(NETWORK_PLAY)
-    return str(path)
+    """The network layer alone (the vpc role as playbooks/infra.yml applies it; the role sets its own retry
+    environment): both cut-off points lie in it, and each case then costs two network runs, not two site runs."""
+    return role_play(tmp_path, "vpc")
 
 
 def _assert_exactly_the_plan(sandbox) -> None:
@@ -64,21 +45,12 @@ def _assert_exactly_the_plan(sandbox) -> None:
 
 
 def _assert_settled(run_playbook, playbook: str) -> None:
-    settled = run_playbook(playbook, extra_vars=PER_AZ)
-    assert_ran(settled, changed=0)
-    assert settled.mutating_calls == [], settled.mutating_calls
+    assert_idempotent(run_playbook(playbook, extra_vars=PER_AZ))
 
 
-@pytest.mark.parametrize(
-    "faults",
-    [
-        {"throttle_rate": 0.2, "seed": 7},
-        {"server_error_rate": 0.05, "seed": 3},
-    ],
-    ids=["20pct-throttled", "5pct-503"],
-)
-def test_site_converges_under_throttling_and_server_errors(clean_sandbox, run_playbook, faults):
-    clean_sandbox.set_faults(**faults)
+def test_site_converges_under_throttling_and_server_errors_then_destroy_leaves_nothing(clean_sandbox, run_playbook):
+    # Both faults at once (one cold run instead of one per fault): any call may be throttled or answered 503.
+    clean_sandbox.set_faults(throttle_rate=0.2, server_error_rate=0.05, seed=7)
     try:
         run = run_playbook(SITE, extra_vars=PER_AZ)
     finally:
@@ -86,6 +58,20 @@ def test_site_converges_under_throttling_and_server_errors(clean_sandbox, run_pl
     assert_ran(run)
     _assert_exactly_the_plan(clean_sandbox)
     _assert_settled(run_playbook, SITE)
+
+    destroyed = run_playbook(DESTROY, extra_vars=PER_AZ)
+    assert_ran(destroyed)
+    assert destroyed.count("DeleteNatGateway") == NAT_COUNT
+    assert destroyed.count("ReleaseAddress") == NAT_COUNT
+    assert destroyed.count("DeleteVpc") == 1
+    assert destroyed.count("DeleteCluster") == 1 and destroyed.count("DeleteNodegroup") == 1
+    # Layers in reverse (apps, platform, infra): the namespace goes while the cluster still exists.
+    plays = [destroyed.output.index(f"PLAY [Remove the {layer}") for layer in ("apps", "platform", "infrastructure")]
+    assert plays == sorted(plays)
+    assert (f"TASK [eksforge.platform.platform_namespace : Delete the namespace {PLATFORM_NAMESPACE}]"
+            in changed_tasks(destroyed.output))
+    assert leftovers(clean_sandbox) == {}
+    assert_idempotent(run_playbook(DESTROY, extra_vars=PER_AZ))
 
 
 @pytest.mark.parametrize(

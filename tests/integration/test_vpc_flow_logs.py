@@ -8,15 +8,13 @@ leaving nothing tagged.
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-# pytest runs with --import-mode=importlib: make the sibling helper module importable.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_vpc_role import PLAY  # the role, then vpc_outputs saved to outputs_file
-from test_vpc_support import LOCAL_PLATFORM, assert_ran, owned_resources, tags_of
+from tests.integration.support.asserts import assert_ran
+from tests.integration.support.constants import ACCOUNT, LOCAL_PLATFORM
+from tests.integration.support.inventory import leftovers, tags_of
+from tests.integration.support.runs import role_play
 
 pytestmark = pytest.mark.slow
 
@@ -27,15 +25,14 @@ CLOUDWATCH = {"enabled": True, "destination": "cloud-watch-logs", "retention_day
 
 @pytest.fixture
 def play(tmp_path, run_playbook):
-    playbook = tmp_path / "vpc.yml"
-    playbook.write_text(PLAY)
-    outputs_file = tmp_path / "vpc_outputs.json"
+    playbook = role_play(tmp_path, "vpc", save="vpc_outputs")
+    outputs_file = tmp_path / "outputs.json"
 
     def run(flow_logs: dict, **options):
         # No NAT gateway: nothing here needs one, and the runs stay short.
-        extra = {"vpc_nat_mode": "none", "vpc_flow_logs": flow_logs, "outputs_file": str(outputs_file),
+        extra = {"vpc_nat_mode": "none", "vpc_flow_logs": flow_logs,
                  **options.pop("extra_vars", {})}
-        result = run_playbook(str(playbook), extra_vars=extra, **options)
+        result = run_playbook(playbook, extra_vars=extra, **options)
         assert_ran(result)
         return result, (json.loads(outputs_file.read_text()) if outputs_file.exists() else {})
 
@@ -51,8 +48,7 @@ def log_groups(sandbox) -> list[dict]:
 
 
 def assert_nothing_left(sandbox) -> None:
-    left = {kind: items for kind, items in owned_resources(sandbox).items() if items}
-    assert left == {}, left
+    assert leftovers(sandbox) == {}
     assert flow_logs(sandbox) == [] and log_groups(sandbox) == []
 
 
@@ -65,7 +61,7 @@ def test_cloudwatch_cold_idempotent_changed_and_destroyed(clean_sandbox, play):
     [flow_log] = flow_logs(sandbox)
     assert out["flow_log_id"] == flow_log["FlowLogId"] and flow_log["ResourceId"] == out["vpc_id"]
     assert (flow_log["TrafficType"], flow_log["LogGroupName"], flow_log["MaxAggregationInterval"]) == ("ALL", GROUP, 600)
-    assert flow_log["DeliverLogsPermissionArn"] == f"arn:aws:iam::123456789012:role/{ROLE}"
+    assert flow_log["DeliverLogsPermissionArn"] == f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
     tags = tags_of(flow_log)
     assert tags["eksforge:platform"] == LOCAL_PLATFORM and tags["Name"] == f"{LOCAL_PLATFORM}-vpc-flow-log"
     assert tags["cost-center"] == "platform-dev"  # platform_tags of inventories/local
@@ -78,7 +74,7 @@ def test_cloudwatch_cold_idempotent_changed_and_destroyed(clean_sandbox, play):
     iam = sandbox.boto3_client("iam")
     trust = iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
-    assert trust["Statement"][0]["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    assert trust["Statement"][0]["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
     policy = iam.get_role_policy(RoleName=ROLE, PolicyName="vpc-flow-log-delivery")["PolicyDocument"]
     actions = {action for statement in policy["Statement"] for action in
                ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
@@ -117,7 +113,7 @@ def test_s3_folder_idempotent_then_disabled_then_destroyed(clean_sandbox, play):
     assert out["flow_log_id"] == flow_log["FlowLogId"]
     assert (flow_log["LogDestinationType"], flow_log["LogDestination"]) == ("s3", settings["s3_bucket_arn"])
     assert log_groups(sandbox) == []  # the bucket is the destination: no log group, no delivery role
-    assert "iam_roles" not in {kind for kind, items in owned_resources(sandbox).items() if items}
+    assert "iam_roles" not in leftovers(sandbox)
 
     again, _ = play(settings)
     assert again.changed == 0 and again.mutating_calls == [], again.mutating_calls

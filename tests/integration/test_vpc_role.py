@@ -5,37 +5,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-# pytest runs with --import-mode=importlib: make the sibling helper module importable.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_vpc_support import assert_ran, owned_resources, tags_of
+from tests.integration.support.asserts import assert_ran
+from tests.integration.support.inventory import owned_resources, tags_of
+from tests.integration.support.runs import role_play
 
 pytestmark = pytest.mark.slow
-
-PLAY = """
-- name: Apply the vpc role and save vpc_outputs
-  hosts: platform
-  gather_facts: false
-  module_defaults:
-    group/eksforge.platform.aws:
-      region: "{{ aws_region }}"
-      endpoint_url: "{{ aws_endpoint_url | default(omit) }}"
-      access_key: "{{ aws_access_key | default(omit) }}"
-      secret_key: "{{ aws_secret_key | default(omit) }}"
-  tasks:
-    - name: The role
-      ansible.builtin.import_role:
-        name: eksforge.platform.vpc
-    - name: Save vpc_outputs
-      ansible.builtin.copy:
-        content: "{{ vpc_outputs | to_json }}"
-        dest: "{{ outputs_file }}"
-        mode: "0600"
-"""
 
 SETTINGS = {
     "vpc_az_count": 3,
@@ -46,10 +23,9 @@ SETTINGS = {
 
 
 def test_outputs_routes_tags_and_absent(clean_sandbox, run_playbook, tmp_path):
-    playbook = tmp_path / "vpc.yml"
-    playbook.write_text(PLAY)
-    outputs_file = tmp_path / "vpc_outputs.json"
-    run = run_playbook(str(playbook), extra_vars={**SETTINGS, "outputs_file": str(outputs_file)})
+    playbook = role_play(tmp_path, "vpc", save="vpc_outputs")
+    outputs_file = tmp_path / "outputs.json"
+    run = run_playbook(playbook, extra_vars=SETTINGS)
     assert_ran(run)
     out = json.loads(outputs_file.read_text())
     ec2 = clean_sandbox.boto3_client("ec2")
@@ -100,7 +76,7 @@ def test_outputs_routes_tags_and_absent(clean_sandbox, run_playbook, tmp_path):
     assert sorted(ecr_api["SubnetIds"]) == sorted(out["private_app_subnet_ids"])
     assert [g["GroupId"] for g in ecr_api["Groups"]] == [out["endpoint_security_group_id"]]
 
-    gone = run_playbook(str(playbook), extra_vars={**SETTINGS, "outputs_file": str(outputs_file), "vpc_state": "absent"})
+    gone = run_playbook(playbook, extra_vars={**SETTINGS, "vpc_state": "absent"})
     assert_ran(gone)
     assert json.loads(outputs_file.read_text()) == {}
     left = owned_resources(clean_sandbox)

@@ -1,19 +1,17 @@
-"""Helpers for the VPC / infra-layer integration tests: what exists in the sandbox, listed with boto3.
-
-(No tests in here; the module name starts with test_vpc so it lives in the VPC tests' room.)
-"""
+"""What exists in a sandbox, listed with boto3 (the resources a platform owns, tags, EKS add-on defaults), and
+prerequisites tests make directly with boto3."""
 
 from __future__ import annotations
 
-OWNER_TAG = "eksforge:platform"
-LOCAL_PLATFORM = "eksforge-local"
+from tests.integration.support.constants import EKS_TRUST, LOCAL_PLATFORM, OWNER_TAG, REGION
 
 
 def _tag_filter(platform: str) -> list[dict]:
     return [{"Name": f"tag:{OWNER_TAG}", "Values": [platform]}]
 
 
-def _tags(resource: dict) -> dict:
+def tags_of(resource: dict) -> dict:
+    """A boto3 resource's Tags list as a dict."""
     return {tag["Key"]: tag["Value"] for tag in resource.get("Tags", []) or []}
 
 
@@ -25,11 +23,11 @@ def owned_resources(sandbox, platform: str = LOCAL_PLATFORM) -> dict[str, list]:
     vpcs = ec2.describe_vpcs(Filters=tags)["Vpcs"]
     vpc_ids = [vpc["VpcId"] for vpc in vpcs]
     nats = ec2.describe_nat_gateways(Filters=[{"Name": "state", "Values": ["pending", "available", "deleting", "failed"]}])
-    nats = [nat for nat in nats["NatGateways"] if nat["VpcId"] in vpc_ids or _tags(nat).get(OWNER_TAG) == platform]
+    nats = [nat for nat in nats["NatGateways"] if nat["VpcId"] in vpc_ids or tags_of(nat).get(OWNER_TAG) == platform]
     endpoints = [
         endpoint for endpoint in ec2.describe_vpc_endpoints()["VpcEndpoints"]
         if endpoint["State"].lower() not in ("deleted", "deleting")
-        and (endpoint["VpcId"] in vpc_ids or _tags(endpoint).get(OWNER_TAG) == platform)
+        and (endpoint["VpcId"] in vpc_ids or tags_of(endpoint).get(OWNER_TAG) == platform)
     ]
     iam = sandbox.boto3_client("iam")
     roles = []
@@ -48,7 +46,7 @@ def owned_resources(sandbox, platform: str = LOCAL_PLATFORM) -> dict[str, list]:
                 if eks.describe_cluster(name=name)["cluster"].get("tags", {}).get(OWNER_TAG) == platform]
     oidc_providers = [
         provider["Arn"] for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
-        if _tags(iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])).get(OWNER_TAG) == platform
+        if tags_of(iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])).get(OWNER_TAG) == platform
     ]
     tagging = sandbox.boto3_client("resourcegroupstaggingapi")
     tagged = tagging.get_resources(TagFilters=[{"Key": OWNER_TAG, "Values": [platform]}])["ResourceTagMappingList"]
@@ -73,25 +71,27 @@ def owned_resources(sandbox, platform: str = LOCAL_PLATFORM) -> dict[str, list]:
     }
 
 
-def tags_of(resource: dict) -> dict:
-    """A boto3 resource's Tags list as a dict."""
-    return _tags(resource)
+def leftovers(sandbox, platform: str = LOCAL_PLATFORM) -> dict[str, list]:
+    """The kinds of owned_resources that are not empty (a destroy must leave {})."""
+    return {kind: items for kind, items in owned_resources(sandbox, platform).items() if items}
 
 
-def assert_ran(run, *, changed: int | None = None) -> None:
-    """The run succeeded (and, if given, reported exactly `changed` changes); shows the output if not."""
-    assert run.rc == 0 and run.failed == 0, f"playbook failed (rc={run.rc}):\n{run.output[-6000:]}"
-    if changed is not None:
-        assert run.changed == changed, (f"expected changed={changed}, got {run.recap}; changed tasks:\n"
-                                        + "\n".join(changed_tasks(run.output)) + f"\n\n{run.output[-6000:]}")
+def default_addon_version(eks, addon: str, kubernetes: str) -> str:
+    """The add-on version EKS marks as default for a Kubernetes version (DescribeAddonVersions)."""
+    info = eks.describe_addon_versions(addonName=addon, kubernetesVersion=kubernetes)["addons"][0]
+    return next(v["addonVersion"] for v in info["addonVersions"]
+                if any(c["clusterVersion"] == kubernetes and c["defaultVersion"] for c in v["compatibilities"]))
 
 
-def changed_tasks(output: str) -> list[str]:
-    """The TASK headers of an ansible-playbook output whose result lines say `changed`."""
-    found, task = [], ""
-    for line in output.splitlines():
-        if line.startswith("TASK ["):
-            task = line.rstrip("* ")
-        elif line.startswith("changed:") and task not in found:
-            found.append(task)
-    return found
+def cluster_prerequisites(sandbox, name: str, cidr_prefix: str, region: str = REGION) -> dict:
+    """What an EKS cluster needs, made directly with boto3: a VPC `<cidr_prefix>.0.0/16` with two subnets in two
+    AZs and an IAM role `<name>-cluster` EKS can assume (also usable as node role). Returns the eks role's
+    variables for them (eks_subnet_ids, eks_cluster_role_arn, eks_node_role_arn)."""
+    ec2 = sandbox.boto3_client("ec2", region)
+    vpc = ec2.create_vpc(CidrBlock=f"{cidr_prefix}.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr_prefix}.{index}.0/24",
+                                 AvailabilityZone=f"{region}{zone}")["Subnet"]["SubnetId"]
+               for index, zone in enumerate("ab")]
+    role = sandbox.boto3_client("iam").create_role(RoleName=f"{name}-cluster",
+                                                   AssumeRolePolicyDocument=EKS_TRUST)["Role"]["Arn"]
+    return {"eks_subnet_ids": subnets, "eks_cluster_role_arn": role, "eks_node_role_arn": role}

@@ -1,6 +1,6 @@
-"""Helpers for the layer tests: what the platform's EKS cluster holds, read with kubectl as a person would.
+"""What the platform's EKS cluster holds, read with kubectl as a person would.
 
-(No tests in here.) kubectl authenticates with the token `aws eks get-token` prints, signed here with boto3
+kubectl authenticates with the token `aws eks get-token` prints, signed here with boto3
 against the sandbox's STS, and trusts the CA EKS reports for the cluster.
 """
 
@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from test_vpc_support import LOCAL_PLATFORM
+from tests.integration.support.constants import LOCAL_PLATFORM
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
 PLATFORM_NAMESPACE = "platform"  # roles/platform_namespace/defaults/main.yml

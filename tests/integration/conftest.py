@@ -1,0 +1,5 @@
+"""Registers the integration tests' fixtures (tests/integration/support/fixtures.py): pytest finds them by name."""
+
+from tests.integration.support.fixtures import aws, clean_sandbox, platform, private_sandbox, run_playbook, sandbox
+
+__all__ = ["aws", "clean_sandbox", "platform", "private_sandbox", "run_playbook", "sandbox"]
