@@ -15,7 +15,6 @@ import shutil
 import ssl
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,8 +27,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from sandbox import harness, process
-from sandbox.config import ACCESS_KEY_ID, REPO_ROOT, SECRET_ACCESS_KEY, SandboxConfig
-from sandbox.tests.k8s.k8s_helpers import EksCluster, create_cluster
+from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, SECRET_ACCESS_KEY, SandboxConfig
 
 COLUMNS = [("measurement", "label"), ("value", "value"), ("unit", "unit"),
            ("emulator CPU ms/request", "emulator_cpu_ms"), ("AWS process CPU ms/request", "aws_cpu_ms")]
@@ -52,9 +50,9 @@ def run(sandbox: harness.Sandbox) -> list[dict]:
     emulator = process.status(config, process.K8S).pid
     aws = process.status(config, process.AWS).pid
     with tempfile.TemporaryDirectory(prefix="eksforge-bench-k8s-") as tmp:
-        cluster = EksCluster(config, sandbox.env, Path(tmp))
+        cluster = harness.EksCluster(config, sandbox.env, Path(tmp))
         cluster.credentials["admin"] = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, None)
-        create_cluster(cluster)
+        harness.create_cluster(cluster)
         allowed = os.sched_getaffinity(emulator)
         core = max(allowed)
         os.sched_setaffinity(emulator, {core})
@@ -68,7 +66,7 @@ def run(sandbox: harness.Sandbox) -> list[dict]:
                              "no: the emulator closes every connection (a TLS handshake per request)", ""))
             # kubectl and start-up first: they measure a fresh cluster, not one holding the 10,000 ConfigMaps.
             rows += _kubectl_apply(cluster)
-            rows += _start_up(sandbox, config, cluster, core)
+            rows += _start_up(config, core)
             rows += _memory_and_creates(load)
             rows += _throughput(load)
             rows.append(_row("load at end", _load(), ""))
@@ -88,7 +86,7 @@ def _load() -> str:
 class Load:
     """Drives requests at the emulator from THREADS keep-alive connections and accounts for the CPU it took."""
 
-    def __init__(self, cluster: EksCluster, emulator: int, aws: int):
+    def __init__(self, cluster: harness.EksCluster, emulator: int, aws: int):
         self.cluster, self.emulator, self.aws = cluster, emulator, aws
         endpoint = urlsplit(cluster.endpoint)
         self.host, self.port, self.prefix = endpoint.hostname, endpoint.port, endpoint.path
@@ -253,7 +251,7 @@ def manifests() -> list[dict]:
     return objects
 
 
-def _kubectl_apply(cluster: EksCluster) -> list[dict]:
+def _kubectl_apply(cluster: harness.EksCluster) -> list[dict]:
     objects = manifests()
     path = cluster.tmp / "manifests.yml"
     path.write_text(yaml.safe_dump_all(objects))
@@ -271,10 +269,10 @@ def _kubectl_apply(cluster: EksCluster) -> list[dict]:
     return rows
 
 
-def _start_up(sandbox: harness.Sandbox, config: SandboxConfig, cluster: EksCluster, core: int) -> list[dict]:
+def _start_up(config: SandboxConfig, core: int) -> list[dict]:
     listening, answering, both = [], [], []
     for _ in range(STARTS):
-        spawn_to_port, spawn_to_version = _start_emulator_alone(config, sandbox.env, cluster, core)
+        spawn_to_port, spawn_to_version = _start_emulator_alone(config, core)
         listening.append(spawn_to_port)
         answering.append(spawn_to_version)
         both.append(_sandbox_up(config))
@@ -284,30 +282,19 @@ def _start_up(sandbox: harness.Sandbox, config: SandboxConfig, cluster: EksClust
             _row("start-up: `python -m sandbox up`, AWS + emulator (median)", round(statistics.median(both), 2), "s")]
 
 
-def _start_emulator_alone(config: SandboxConfig, env: dict, cluster: EksCluster, core: int) -> tuple[float, float]:
-    """A second emulator in a fresh state folder that reads clusters from this sandbox's AWS process (its
-    aws.port file), on the same CPU as the measured one: seconds from spawn to listening, and to the first
-    cluster /version answer (the first EKS lookup, which imports boto3)."""
-    with tempfile.TemporaryDirectory(prefix="eksforge-bench-start-") as state:
-        state_dir = Path(state)
-        shutil.copy(config.path("aws.port"), state_dir / "aws.port")
-        command = [sys.executable, "-m", "sandbox.k8s", "serve", "--port", "0", "--state-dir", str(state_dir),
-                   "--tls-dir", str(config.tls_dir)]
-        began = time.monotonic()
-        child = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            os.sched_setaffinity(child.pid, {core})
-            port_file = state_dir / "k8s.port"
-            _wait(lambda: port_file.exists() and port_file.read_text().endswith("\n"), child)
-            listening = time.monotonic() - began
-            url = f"https://127.0.0.1:{int(port_file.read_text())}{urlsplit(cluster.endpoint).path}/version"
-            context = ssl.create_default_context(cafile=str(config.ca_cert_path))
-            _wait(lambda: _answers(url, context), child)
-            return listening, time.monotonic() - began
-        finally:
-            child.terminate()
-            child.wait(timeout=10)
+def _start_emulator_alone(config: SandboxConfig, core: int) -> tuple[float, float]:
+    """A second emulator in a fresh state folder that reads clusters from this sandbox's AWS process, on the
+    same CPU as the measured one: seconds from spawn to listening, and to the first cluster /version answer
+    (the first EKS lookup, which imports boto3)."""
+    with harness.separate_emulator(config) as (alone, child):
+        os.sched_setaffinity(child.popen.pid, {core})
+        port_file = alone.path("k8s.port")
+        _wait(lambda: port_file.exists() and port_file.read_text().endswith("\n"), child.popen)
+        listening = time.monotonic() - child.spawned_at
+        url = f"{alone.cluster_endpoint(DEFAULT_REGION, harness.CLUSTER)}/version"
+        context = ssl.create_default_context(cafile=str(alone.ca_cert_path))
+        _wait(lambda: _answers(url, context), child.popen)
+        return listening, time.monotonic() - child.spawned_at
 
 
 def _answers(url: str, context: ssl.SSLContext) -> bool:

@@ -2,19 +2,32 @@
 
 `start(state_dir)` brings up a private sandbox on free ports; `Sandbox` wraps its control API;
 `run_playbook` runs a play against it and reports the recap and the AWS API calls the run made.
+`create_cluster` makes an EKS cluster with a nodegroup and access entries; `EksCluster` reaches its
+Kubernetes API with real EKS tokens (kubectl, the Python client, raw HTTPS); `separate_emulator` starts a
+second Kubernetes API emulator serving the same clusters.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import os
 import re
+import shutil
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
+from sandbox import process
 from sandbox.client import SandboxClient
 from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, REPO_ROOT, SECRET_ACCESS_KEY, SandboxConfig
 
@@ -151,3 +164,140 @@ def run_module(sandbox: Sandbox, module: str, args: dict, *, check: bool = False
     if bool(result.get("failed")) != expect_failure:
         raise AssertionError(f"{module} {'succeeded' if expect_failure else 'failed'} unexpectedly: {result}")
     return result
+
+
+# --- EKS clusters and their Kubernetes API ------------------------------------------------------------
+
+CLUSTER = "demo"
+POLICY_PREFIX = "arn:aws:eks::aws:cluster-access-policy/"
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class EksCluster:
+    """The sandbox's EKS cluster `demo` and ways to talk to its Kubernetes API as different IAM identities."""
+
+    config: SandboxConfig
+    env: dict
+    tmp: Path
+    credentials: dict = field(default_factory=dict)  # identity -> (access key, secret, session token)
+
+    @property
+    def endpoint(self) -> str:
+        return self.config.cluster_endpoint(DEFAULT_REGION, CLUSTER)
+
+    @property
+    def ca(self) -> Path:
+        return self.config.ca_cert_path
+
+    def boto3(self, service: str, identity: str = "admin"):
+        import boto3
+
+        key, secret, session = self.credentials[identity]
+        return boto3.client(service, region_name=DEFAULT_REGION, endpoint_url=self.config.aws_endpoint,
+                            aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=session)
+
+    def token(self, identity: str = "admin", cluster: str = CLUSTER) -> str:
+        """What `aws eks get-token` prints: a presigned STS GetCallerIdentity URL bound to the cluster name."""
+        sts = self.boto3("sts", identity)
+        request = {"method": "GET", "url": f"{self.config.aws_endpoint}/?Action=GetCallerIdentity&Version=2011-06-15",
+                   "body": {}, "headers": {"x-k8s-aws-id": cluster}, "context": {}}
+        url = sts._request_signer.generate_presigned_url(request, region_name=DEFAULT_REGION, expires_in=900,
+                                                         operation_name="")
+        return "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+
+    def kubeconfig(self, identity: str = "admin", namespace: str = "default") -> Path:
+        path = self.tmp / f"kubeconfig-{identity}-{uuid.uuid4().hex[:8]}"
+        path.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config", "current-context": "demo",
+            "clusters": [{"name": "demo", "cluster": {"server": self.endpoint, "certificate-authority": str(self.ca)}}],
+            "users": [{"name": identity, "user": {"token": self.token(identity)}}],
+            "contexts": [{"name": "demo", "context": {"cluster": "demo", "user": identity, "namespace": namespace}}],
+        }))
+        return path
+
+    def kubectl(self, *args, version: str = "", identity: str = "admin", input: str | None = None,
+                namespace: str = "default", timeout: int = 120) -> subprocess.CompletedProcess:
+        binary = VENV_BIN / (f"kubectl-{version}" if version else "kubectl")
+        env = {**self.env, "KUBECONFIG": str(self.kubeconfig(identity, namespace)), "HOME": str(self.tmp)}
+        return subprocess.run([str(binary), *map(str, args)], cwd=REPO_ROOT, env=env, input=input,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+
+    def request(self, method: str, path: str, body=None, *, identity: str | None = "admin",
+                headers: dict | None = None, token: str | None = None) -> Response:
+        """One raw HTTPS request to the cluster's API (path relative to the cluster endpoint)."""
+        data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {token}"
+        elif identity is not None:
+            all_headers["Authorization"] = f"Bearer {self.token(identity)}"
+        request = urllib.request.Request(self.endpoint + path, data=data, method=method, headers=all_headers)
+        context = ssl.create_default_context(cafile=str(self.ca))
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=60) as answer:
+                return Response(answer.status, dict(answer.headers), answer.read())
+        except urllib.error.HTTPError as error:
+            return Response(error.code, dict(error.headers), error.read())
+
+    def api_client(self, identity: str = "admin"):
+        from kubernetes import client
+
+        configuration = client.Configuration()
+        configuration.host = self.endpoint
+        configuration.ssl_ca_cert = str(self.ca)
+        configuration.api_key = {"authorization": f"Bearer {self.token(identity)}"}
+        return client.ApiClient(configuration)
+
+
+def create_cluster(eks: EksCluster) -> dict[str, str]:
+    """EKS cluster `demo` (API authentication) with a 2-node nodegroup; IAM roles `cluster`, `nodes`, and
+    `viewer` (view policy, whole cluster), `team-editor` (edit policy, namespace team-a) and `outsider` (no
+    access entry). Returns the role ARNs by name."""
+    iam, ec2, aws_eks = eks.boto3("iam"), eks.boto3("ec2"), eks.boto3("eks")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
+    roles = {name: iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+             for name in ("cluster", "nodes", "viewer", "team-editor", "outsider")}
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{DEFAULT_REGION}{z}")
+               ["Subnet"]["SubnetId"] for i, z in enumerate("ab")]
+    aws_eks.create_cluster(name=CLUSTER, version="1.33", roleArn=roles["cluster"],
+                           resourcesVpcConfig={"subnetIds": subnets},
+                           accessConfig={"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True})
+    aws_eks.get_waiter("cluster_active").wait(name=CLUSTER, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+    aws_eks.create_nodegroup(clusterName=CLUSTER, nodegroupName="workers", nodeRole=roles["nodes"], subnets=subnets,
+                             scalingConfig={"minSize": 1, "maxSize": 4, "desiredSize": 2})
+    for role, policy, scope in (("viewer", "AmazonEKSViewPolicy", {"type": "cluster"}),
+                                ("team-editor", "AmazonEKSEditPolicy", {"type": "namespace", "namespaces": ["team-a"]})):
+        aws_eks.create_access_entry(clusterName=CLUSTER, principalArn=roles[role])
+        aws_eks.associate_access_policy(clusterName=CLUSTER, principalArn=roles[role], policyArn=POLICY_PREFIX + policy,
+                                        accessScope=scope)
+    return roles
+
+
+@contextlib.contextmanager
+def separate_emulator(sandbox_config: SandboxConfig, *arguments: str) -> Iterator[tuple[SandboxConfig,
+                                                                                        process.Spawned]]:
+    """A second Kubernetes API emulator (`arguments` added to its command line) in a fresh state folder,
+    serving the clusters of the sandbox in `sandbox_config` (it gets copies of its aws.port and TLS files).
+    Yields the new folder's config and the process as soon as it is spawned; stops it on exit."""
+    with tempfile.TemporaryDirectory(prefix="eksforge-emulator-") as state:
+        state_dir = Path(state)
+        shutil.copy(sandbox_config.path("aws.port"), state_dir / "aws.port")
+        shutil.copytree(sandbox_config.tls_dir, state_dir / "tls")
+        config = SandboxConfig(state_dir, sandbox_config.aws_port_setting, 0)
+        child = process.spawn(config, process.K8S, *arguments)
+        try:
+            yield config, child
+        finally:
+            process.stop(config, child)

@@ -37,9 +37,9 @@ class SandboxProcess:
     scheme: str
     health_path: str
 
-    def command(self, config: SandboxConfig, port: int) -> list[str]:
+    def command(self, config: SandboxConfig, port: int, extra: tuple[str, ...] = ()) -> list[str]:
         return [sys.executable, "-m", self.module, *self.arguments,
-                "--port", str(port), "--state-dir", str(config.state_dir)]
+                "--port", str(port), "--state-dir", str(config.state_dir), *extra]
 
     def port_setting(self, config: SandboxConfig) -> int:
         return config.aws_port_setting if self.name == "aws" else config.k8s_port_setting
@@ -120,10 +120,10 @@ def _start_missing(config: SandboxConfig) -> list[str]:
             lines.append(f"{process.name} already runs (pid {current.pid}, port {current.port}); not starting another")
             continue
         _remove_files(config, process)
-        starting.append(_spawn(config, process))
+        starting.append(spawn(config, process))
     try:
         for child in starting:
-            _wait_until_answering(config, child)
+            wait_until_answering(config, child)
             lines.append(f"{child.process.name} started (pid {child.popen.pid}) at {child.url}")
     except RuntimeError:
         for child in starting:
@@ -171,27 +171,39 @@ def reset_sandbox(config: SandboxConfig) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _Starting:
+class Spawned:
     process: SandboxProcess
     popen: subprocess.Popen
     port: int
+    spawned_at: float  # time.monotonic() just before the spawn
 
     @property
     def url(self) -> str:
         return f"{self.process.scheme}://127.0.0.1:{self.port}"
 
 
-def _spawn(config: SandboxConfig, process: SandboxProcess) -> _Starting:
+def spawn(config: SandboxConfig, process: SandboxProcess, *extra: str) -> Spawned:
+    """Start one process for this state folder (pid and log files as `up` makes them; `extra` arguments
+    appended to its command line) without waiting for it to answer."""
     port = process.port_setting(config) or _free_port()
     with config.path(f"{process.name}.log").open("ab") as log:
-        popen = subprocess.Popen(process.command(config, port), cwd=REPO_ROOT, env=_child_env(config),
+        spawned_at = time.monotonic()
+        popen = subprocess.Popen(process.command(config, port, extra), cwd=REPO_ROOT, env=_child_env(config),
                                  stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                  start_new_session=True)  # detached: outlives `up`, not hit by the terminal's ^C
     config.path(f"{process.name}.pid").write_text(f"{popen.pid}\n")
-    return _Starting(process, popen, port)
+    return Spawned(process, popen, port, spawned_at)
 
 
-def _wait_until_answering(config: SandboxConfig, child: _Starting) -> None:
+def stop(config: SandboxConfig, child: Spawned) -> None:
+    """Stop a process `spawn` started, and remove its pid and port files."""
+    _terminate(child.popen.pid)
+    _remove_files(config, child.process)
+
+
+def wait_until_answering(config: SandboxConfig, child: Spawned) -> None:
+    """Wait until the process answers its health check, then write its port file; RuntimeError with the
+    end of its log if it exits or takes longer than START_TIMEOUT."""
     name = child.process.name
     deadline = time.monotonic() + START_TIMEOUT
     while not _answers(child.url + child.process.health_path, config):

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 
+from . import kinds
+
 _DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 _SERVICE_CIDR = ipaddress.ip_network("10.100.0.0/16")  # EKS's default service range
+_SERVICES = kinds.builtin_by_kind("", "Service")
+_STORAGE_CLASSES = kinds.builtin_by_kind("storage.k8s.io", "StorageClass")
 
 
 def apply_defaults(objects, rtype, obj: dict, old: dict | None) -> None:
@@ -60,8 +64,7 @@ def _service(objects, obj, old):
 
 
 def _used_services(objects):
-    services, _ = objects.store.list((objects.cluster, "", "services"))
-    return [s.get("spec") or {} for s in services]
+    return [s.get("spec") or {} for s in objects.list(_SERVICES)["items"]]
 
 
 def _allocate_cluster_ip(objects) -> str:
@@ -79,8 +82,7 @@ def _allocate_node_port(objects) -> int:
 
 
 def default_storage_class(objects) -> str | None:
-    classes, _ = objects.store.list((objects.cluster, "storage.k8s.io", "storageclasses"))
-    for sc in classes:
+    for sc in objects.list(_STORAGE_CLASSES)["items"]:
         if (sc["metadata"].get("annotations") or {}).get(_DEFAULT_CLASS_ANNOTATION) == "true":
             return sc["metadata"]["name"]
     return None

@@ -1,6 +1,6 @@
 """The REST semantics of one cluster's objects: create, update, patch, delete, get, list.
 
-The HTTP layer (app.py) and the simulated controllers (controllers.py) both write through here, so
+The HTTP layer (routes/) and the simulated controllers (controllers/) both write through here, so
 generation, managedFields, finalizers and garbage collection behave the same for everyone.
 """
 
@@ -18,7 +18,7 @@ from .apply import record_update, server_side_apply, strip_nulls
 from .errors import ApiError, already_exists, bad_request, conflict, invalid, not_found
 from .patch import json_patch, merge_patch, strategic_merge
 from .selectors import parse_field_selector, parse_label_selector
-from .storage import StaleWrite, Store
+from .storage import Event, StaleWrite, Store
 from .validation import decode, label_problems, name_problems, spec_problems
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -296,6 +296,27 @@ class ClusterObjects:
             if any(r.get("uid") == owner_uid for r in refs):
                 obj["metadata"]["ownerReferences"] = [r for r in refs if r.get("uid") != owner_uid]
                 self.store.put(self._key(rtype), obj)
+
+    def remove(self, rtype, namespace: str, name: str) -> None:
+        """Drop an object at once, past finalizers and grace (a namespace whose content is gone)."""
+        self.store.remove(self._key(rtype), namespace if rtype.namespaced else "", name)
+
+    def remove_unserved(self) -> None:
+        """Drop the objects of resources no longer served (their CRD was deleted)."""
+        served = {(t.group, t.plural) for t in self.resource_types()}
+        for key in self.store.keys():
+            cluster, group, plural = key
+            if cluster == self.cluster and (group, plural) not in served:
+                for obj in self.store.list(key)[0]:
+                    self.store.remove(key, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+
+    def events_since(self, revision: int | None) -> tuple[int, list[Event] | None]:
+        """The store's revision now, and this cluster's events after `revision`: None for the events when
+        `revision` is None or older than the event history reaches."""
+        now = self.store.revision
+        if revision is None or revision < self.store.oldest_watchable:
+            return now, None
+        return now, [e for e in self.store.events_after(revision) if e.cluster == self.cluster]
 
     def all_objects(self):
         """(type, object) for every stored object of this cluster (used by GC and namespace cleanup)."""

@@ -10,7 +10,8 @@ from pathlib import Path
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import MAX_BODY, K8sApp
-from .controllers import DEFAULT_DELAY, ControllerLoop
+from .controllers import CONTROLLERS, DEFAULT_DELAY, ControllerLoop
+from .controllers.operators import STAGES
 from .storage import Store
 
 log = logging.getLogger(__name__)
@@ -113,11 +114,11 @@ class KeepAliveHandler(WSGIRequestHandler):
 
 class K8sServer:
     def __init__(self, state_dir: Path, port: int, directory, tls_dir: Path | None = None,
-                 delay: float = DEFAULT_DELAY, host: str = "127.0.0.1"):
+                 delay: float = DEFAULT_DELAY, host: str = "127.0.0.1", stages: tuple = ()):
         self.state_dir = state_dir
         tls_dir = tls_dir or state_dir / "tls"
         self.store = Store(state_dir / "k8s" / "state.db")
-        self.controllers = ControllerLoop(self.store, directory, delay)
+        self.controllers = ControllerLoop(self.store, directory, CONTROLLERS, delay, (*STAGES, *stages))
         self.app = K8sApp(self.store, directory, self.controllers)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(tls_dir / "server.crt", tls_dir / "server.key")

@@ -9,16 +9,17 @@ import uuid
 
 import pytest
 
-from sandbox.tests.k8s.k8s_helpers import BIN, EksCluster, create_cluster, free_ports, run
 from sandbox.config import ACCESS_KEY_ID, SECRET_ACCESS_KEY, SandboxConfig
+from sandbox.harness import EksCluster, create_cluster
+from sandbox.tests.k8s.k8s_helpers import BIN, run
 
 
 @pytest.fixture(scope="session")
 def eks(tmp_path_factory) -> EksCluster:
     state_dir = tmp_path_factory.mktemp("k8s-sandbox")
-    aws_port, k8s_port = free_ports(2)
-    env = dict(os.environ, EKSFORGE_SANDBOX_DIR=str(state_dir), EKSFORGE_SANDBOX_AWS_PORT=str(aws_port),
-               EKSFORGE_SANDBOX_K8S_PORT=str(k8s_port), PATH=f"{BIN}:{os.environ['PATH']}")
+    # Port 0: any free port (two pytest workers picking from one small range would race for the same ports).
+    env = dict(os.environ, EKSFORGE_SANDBOX_DIR=str(state_dir), EKSFORGE_SANDBOX_AWS_PORT="0",
+               EKSFORGE_SANDBOX_K8S_PORT="0", PATH=f"{BIN}:{os.environ['PATH']}")
     started = run([sys.executable, "-m", "sandbox", "up"], env=env)
     assert started.returncode == 0, started.stdout + started.stderr
     cluster = EksCluster(SandboxConfig.from_env(env), env, tmp_path_factory.mktemp("k8s-clients"))

@@ -1,0 +1,29 @@
+"""Simulated controllers: what kube-controller-manager, the scheduler, kubelets, the AWS cloud controllers
+and the charts' operators would make of the stored objects, a short configurable delay after each change.
+
+Each controller is a module with `reconcile(ctx)` (ctx: context.Context, the only way it touches objects),
+listed in CONTROLLERS in the order a pass runs them. Every pass is level-triggered and idempotent.
+"""
+
+from __future__ import annotations
+
+from . import (custom_resources, daemon_sets, deployments, garbage, jobs, namespaces, nodes, pods, replica_sets,
+               services, stateful_sets, volumes)
+from .loop import DEFAULT_DELAY, ControllerLoop
+
+CONTROLLERS = {
+    "nodes": nodes.reconcile,
+    "namespaces": namespaces.reconcile,
+    "deployments": deployments.reconcile,
+    "replica-sets": replica_sets.reconcile,
+    "stateful-sets": stateful_sets.reconcile,
+    "daemon-sets": daemon_sets.reconcile,
+    "jobs": jobs.reconcile,
+    "volumes": volumes.reconcile,
+    "pods": pods.reconcile,
+    "services": services.reconcile,
+    "custom-resources": custom_resources.reconcile,
+    "garbage": garbage.reconcile,
+}
+
+__all__ = ["CONTROLLERS", "DEFAULT_DELAY", "ControllerLoop"]

@@ -1,0 +1,36 @@
+"""DaemonSets: one current pod per schedulable node."""
+
+from __future__ import annotations
+
+from ..objects import random_suffix
+from .context import DAEMON_SETS, PODS, Context, live, short_hash
+from .nodes import ready_nodes
+from .pod_templates import is_ready, new_pod, pods_of
+
+
+def reconcile(ctx: Context) -> None:
+    all_pods = ctx.list(PODS)
+    nodes = ready_nodes(ctx)
+    for ds in live(ctx.list(DAEMON_SETS)):
+        meta, spec = ds["metadata"], ds.get("spec") or {}
+        revision = short_hash(spec.get("template") or {})
+        by_node = {}
+        for pod in pods_of(ds, all_pods):
+            node = (pod.get("spec") or {}).get("nodeName")
+            current = (pod["metadata"].get("labels") or {}).get("controller-revision-hash") == revision
+            if node not in nodes or node in by_node or not current:
+                ctx.delete(PODS, pod)
+            else:
+                by_node[node] = pod
+        for node in nodes:
+            if node not in by_node:
+                ctx.create(PODS, meta["namespace"], new_pod(
+                    ds, spec.get("template"), f"{meta['name']}-{random_suffix()}",
+                    {"controller-revision-hash": revision}, node=node))
+        ready = sum(1 for p in by_node.values() if is_ready(p))
+        status = {"observedGeneration": meta.get("generation", 1), "desiredNumberScheduled": len(nodes),
+                  "currentNumberScheduled": len(by_node), "updatedNumberScheduled": len(by_node),
+                  "numberReady": ready, "numberAvailable": ready, "numberMisscheduled": 0}
+        if len(nodes) > ready:
+            status["numberUnavailable"] = len(nodes) - ready
+        ctx.set_status(DAEMON_SETS, ds, status)

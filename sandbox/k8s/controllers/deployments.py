@@ -1,0 +1,80 @@
+"""Deployments: a ReplicaSet per pod template (old ones scaled to 0 at once), revision annotations, status."""
+
+from __future__ import annotations
+
+import json
+
+from .context import DEPLOYMENTS, REPLICA_SETS, Context, condition, live, owned_by, owner_reference, short_hash
+
+
+def reconcile(ctx: Context) -> None:
+    all_sets = ctx.list(REPLICA_SETS)
+    for deploy in live(ctx.list(DEPLOYMENTS)):
+        spec, meta = deploy.get("spec") or {}, deploy["metadata"]
+        replicas = spec.get("replicas", 1)
+        template = spec.get("template") or {}
+        template_hash = short_hash(template)
+        owned = owned_by(all_sets, deploy)
+        revisions = [int((rs["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision", 0))
+                     for rs in owned]
+        current = next((rs for rs in owned
+                        if (rs["metadata"].get("labels") or {}).get("pod-template-hash") == template_hash), None)
+        if current is None:
+            ctx.create(REPLICA_SETS, meta["namespace"], _replica_set(
+                deploy, template, template_hash, replicas, max(revisions, default=0) + 1))
+            continue
+        if (current.get("spec") or {}).get("replicas") != replicas:
+            current["spec"]["replicas"] = replicas
+            ctx.update(REPLICA_SETS, current)
+        for old in owned:
+            if old is not current and (old.get("spec") or {}).get("replicas"):
+                old["spec"]["replicas"] = 0
+                ctx.update(REPLICA_SETS, old)
+        revision = (current["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision")
+        if (meta.get("annotations") or {}).get("deployment.kubernetes.io/revision") != revision:
+            meta.setdefault("annotations", {})["deployment.kubernetes.io/revision"] = revision
+            deploy = ctx.update(DEPLOYMENTS, deploy)
+            if deploy is None:
+                continue
+        ctx.set_status(DEPLOYMENTS, deploy, _status(deploy, owned, current, replicas))
+
+
+def _replica_set(deploy, template, template_hash, replicas, revision) -> dict:
+    meta = deploy["metadata"]
+    labels = {**((template.get("metadata") or {}).get("labels") or {}), "pod-template-hash": template_hash}
+    selector = json.loads(json.dumps((deploy.get("spec") or {}).get("selector") or {}))
+    selector.setdefault("matchLabels", {})["pod-template-hash"] = template_hash
+    pod_template = json.loads(json.dumps(template))
+    pod_template.setdefault("metadata", {})["labels"] = labels
+    return {"metadata": {"name": f"{meta['name']}-{template_hash}", "labels": labels,
+                         "annotations": {"deployment.kubernetes.io/revision": str(revision),
+                                         "deployment.kubernetes.io/desired-replicas": str(replicas)},
+                         "ownerReferences": [owner_reference(deploy)]},
+            "spec": {"replicas": replicas, "selector": selector, "template": pod_template}}
+
+
+def _status(deploy, owned, current, replicas) -> dict:
+    statuses = [rs.get("status") or {} for rs in owned]
+    total = sum(s.get("replicas", 0) for s in statuses)
+    ready = sum(s.get("readyReplicas", 0) for s in statuses)
+    available = sum(s.get("availableReplicas", 0) for s in statuses)
+    updated = (current.get("status") or {}).get("replicas", 0)
+    previous = (deploy.get("status") or {}).get("conditions")
+    complete = updated == replicas and total == replicas and available == replicas
+    rs_name = current["metadata"]["name"]
+    status = {
+        "observedGeneration": deploy["metadata"].get("generation", 1),
+        "replicas": total, "updatedReplicas": updated, "readyReplicas": ready, "availableReplicas": available,
+        "conditions": [
+            condition("Available", available >= replicas,
+                      "MinimumReplicasAvailable" if available >= replicas else "MinimumReplicasUnavailable",
+                      "Deployment has minimum availability." if available >= replicas
+                      else "Deployment does not have minimum availability.", previous),
+            condition("Progressing", True, "NewReplicaSetAvailable" if complete else "ReplicaSetUpdated",
+                      f'ReplicaSet "{rs_name}" has successfully progressed.' if complete
+                      else f'ReplicaSet "{rs_name}" is progressing.', previous),
+        ],
+    }
+    if total > available:
+        status["unavailableReplicas"] = total - available
+    return {k: v for k, v in status.items() if v != 0 or k in ("observedGeneration",)}

@@ -1,0 +1,78 @@
+"""Pods: the scheduler (round robin over schedulable nodes) and the kubelet (Running and Ready once their
+volumes are bound; pods of jobs and restartPolicy Never pods then succeed)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..objects import timestamp
+from .context import KUBELET, PODS, PVCS, Context, condition, live, short_hash
+from .nodes import node_ip, ready_nodes
+
+
+def reconcile(ctx: Context) -> None:
+    nodes = ready_nodes(ctx)
+    for index, pod in enumerate(live(ctx.list(PODS))):
+        spec, status = pod.get("spec") or {}, pod.get("status") or {}
+        phase = status.get("phase", "Pending")
+        if not spec.get("nodeName"):
+            if nodes:
+                pod["spec"]["nodeName"] = nodes[index % len(nodes)]
+                ctx.update(PODS, pod)
+            elif not status.get("conditions"):
+                ctx.set_status(PODS, pod, {**status, "phase": "Pending", "conditions": [
+                    condition("PodScheduled", False, "Unschedulable", "0/0 nodes are available", None)]})
+            continue
+        if phase == "Pending" and _volumes_bound(ctx, pod):
+            ctx.set_status(PODS, pod, _running_status(pod), KUBELET)
+        elif phase == "Running" and _runs_to_completion(pod):
+            ctx.set_status(PODS, pod, _succeeded_status(pod), KUBELET)
+
+
+def _volumes_bound(ctx: Context, pod) -> bool:
+    namespace = pod["metadata"]["namespace"]
+    for volume in (pod.get("spec") or {}).get("volumes") or []:
+        claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
+        if claim:
+            pvc = ctx.find(PVCS, namespace, claim)
+            if pvc is None or (pvc.get("status") or {}).get("phase") != "Bound":
+                return False
+    return True
+
+
+def _runs_to_completion(pod) -> bool:
+    return any(r.get("kind") == "Job" for r in pod["metadata"].get("ownerReferences") or []) or \
+        (pod.get("spec") or {}).get("restartPolicy") == "Never"
+
+
+def _running_status(pod) -> dict:
+    now = timestamp()
+    node = pod["spec"]["nodeName"]
+    conditions = [condition(t, True, "", "", None) for t in
+                  ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")]
+    for c in conditions:
+        c.pop("lastUpdateTime")
+        c.pop("reason")
+        c.pop("message")
+    address = int(hashlib.sha256(pod["metadata"]["uid"].encode()).hexdigest(), 16)
+    return {
+        "phase": "Running", "conditions": conditions, "startTime": now, "qosClass": "BestEffort",
+        "hostIP": node_ip(node), "podIP": f"10.0.{address % 250}.{address // 250 % 250 + 2}",
+        "containerStatuses": [{
+            "name": c.get("name"), "image": c.get("image"), "imageID": f"{c.get('image')}@sha256:{'0' * 64}",
+            "containerID": f"containerd://{short_hash(pod['metadata']['uid'] + str(c.get('name')), 32)}",
+            "ready": True, "started": True, "restartCount": 0, "state": {"running": {"startedAt": now}},
+        } for c in (pod.get("spec") or {}).get("containers") or [] if isinstance(c, dict)],
+    }
+
+
+def _succeeded_status(pod) -> dict:
+    status = dict(pod.get("status") or {})
+    now = timestamp()
+    status["phase"] = "Succeeded"
+    status["conditions"] = [dict(c, status="False", reason="PodCompleted") if c["type"] in ("Ready", "ContainersReady")
+                            else c for c in status.get("conditions") or []]
+    status["containerStatuses"] = [dict(cs, ready=False, started=False, state={"terminated": {
+        "exitCode": 0, "reason": "Completed", "startedAt": now, "finishedAt": now}})
+        for cs in status.get("containerStatuses") or []]
+    return status

@@ -1,0 +1,26 @@
+"""ReplicaSets: pods up or down to the wanted count (newest removed first), status from their readiness."""
+
+from __future__ import annotations
+
+from ..objects import random_suffix
+from .context import PODS, REPLICA_SETS, Context, live
+from .pod_templates import is_ready, new_pod, pods_of
+
+
+def reconcile(ctx: Context) -> None:
+    all_pods = ctx.list(PODS)
+    for rs in live(ctx.list(REPLICA_SETS)):
+        meta, spec = rs["metadata"], rs.get("spec") or {}
+        pods = pods_of(rs, all_pods)
+        wanted = spec.get("replicas", 1)
+        for _ in range(wanted - len(pods)):
+            ctx.create(PODS, meta["namespace"], new_pod(rs, spec.get("template"), f"{meta['name']}-{random_suffix()}"))
+        newest_first = sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)
+        for extra in newest_first[:max(0, len(pods) - wanted)]:
+            ctx.delete(PODS, extra)
+        pods = pods[:wanted]
+        ready = sum(1 for p in pods if is_ready(p))
+        status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
+                  "availableReplicas": ready, "observedGeneration": meta.get("generation", 1)}
+        ctx.set_status(REPLICA_SETS, rs, {k: v for k, v in status.items()
+                                          if v or k in ("replicas", "observedGeneration")})
