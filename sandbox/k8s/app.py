@@ -256,7 +256,7 @@ class Handler:
         if verb == "get":
             obj = self.objects.get(rtype, namespace, name)
             if subresource == "scale":
-                return self.respond(scale_of(obj))
+                return self.respond(scale_of(obj, rtype))
             return self.respond(self.shape_object(rtype, obj))
         if verb == "create":
             if rtype.plural in ("selfsubjectaccessreviews", "selfsubjectreviews"):
@@ -269,7 +269,8 @@ class Handler:
             body = self.body(content_type)
             if subresource == "scale":
                 return self.respond(scale_of(self.objects.update(
-                    rtype, namespace, name, with_replicas(self.objects.get(rtype, namespace, name), body), options)))
+                    rtype, namespace, name, with_replicas(self.objects.get(rtype, namespace, name), body, rtype),
+                    options), rtype))
             return self.respond(self.objects.update(rtype, namespace, name, body, options, subresource))
         if verb == "patch":
             return self.patch(rtype, namespace, name, subresource, content_type)
@@ -293,15 +294,15 @@ class Handler:
         body = self.body(content_type)
         if subresource == "scale":
             current = self.objects.get(rtype, namespace, name)
-            scale = scale_of(current)
+            scale = scale_of(current, rtype)
             if content_type == "application/json-patch+json":
                 patched = json_patch(scale, body)
             elif content_type == "application/strategic-merge-patch+json":
                 patched = strategic_merge(scale, body, None)
             else:
                 patched = merge_patch(scale, body)
-            updated = self.objects.update(rtype, namespace, name, with_replicas(current, patched), options)
-            return self.respond(scale_of(updated))
+            updated = self.objects.update(rtype, namespace, name, with_replicas(current, patched, rtype), options)
+            return self.respond(scale_of(updated, rtype))
         existed = content_type != APPLY_PATCH or self.objects.find(rtype, namespace, name) is not None
         result = self.objects.patch(rtype, namespace, name, content_type, body, options, subresource)
         return self.respond(result, 200 if existed else 201)
