@@ -427,7 +427,10 @@ def _service(obj) -> list[Cause]:
         where = f"spec.ports[{index}]"
         if len(ports) > 1 and not port.get("name"):
             problems.append(required(f"{where}.name"))
-        problems += _port_name(port.get("name"), f"{where}.name")
+        name = port.get("name")
+        if isinstance(name, str) and name and (len(name) > 63 or not _DNS1123_LABEL.match(name)):
+            # a Service port's name is a DNS label (kubectl names them "80-8080"), unlike a container port's
+            problems.append(invalid_value(f"{where}.name", name, _LABEL_MESSAGE))
         if port.get("name"):
             if port["name"] in names:
                 problems.append(duplicate(f"{where}.name", port["name"]))
