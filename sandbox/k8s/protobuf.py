@@ -1,8 +1,8 @@
 """Decoding the Kubernetes protobuf envelope for the kinds typed client-go clients send that way.
 
-Recent client-go clientsets (helm for its release Secrets, kubectl's `create deployment/job/...` commands) send bodies as
-`application/vnd.kubernetes.protobuf`. Responses are always JSON, which those clients accept too. Only the
-kinds in MESSAGES can be decoded; anything else gets a clear 415. Field numbers follow the published
+Recent client-go clientsets (helm for its release Secrets, kubectl's `create deployment/job/...` commands) send
+request bodies as `application/vnd.kubernetes.protobuf`. Responses are always JSON, which those clients accept too.
+Only the kinds in MESSAGES can be decoded; anything else gets a clear 415. Field numbers follow the published
 generated.proto files of k8s.io/api and k8s.io/apimachinery.
 """
 
