@@ -22,6 +22,11 @@ class ResourceType:
     # For CRD-defined kinds: the served version's openAPIV3Schema (None for built-ins, whose
     # schema comes from the bundled OpenAPI definitions).
     crd_schema: dict | None = field(default=None, compare=False, hash=False)
+    # What the apiextensions-apiserver derives from the served version: the structural schema pruning and
+    # server-side apply walk, additionalPrinterColumns, and the scale subresource's paths.
+    structural_schema: dict | None = field(default=None, compare=False, hash=False)
+    printer_columns: tuple = field(default=(), compare=False, hash=False)
+    scale_paths: dict | None = field(default=None, compare=False, hash=False)
 
     @property
     def api_version(self) -> str:
@@ -117,8 +122,26 @@ CRD_TYPE = _BUILTIN_BY_KIND[("apiextensions.k8s.io", "CustomResourceDefinition")
 NAMESPACE_TYPE = _BUILTIN_BY_KIND[("", "Namespace")]
 
 
+_CRD_TYPES: dict[tuple[str, str], list[ResourceType]] = {}
+
+
 def crd_types(crd: dict) -> list[ResourceType]:
-    """The served versions a CustomResourceDefinition object defines."""
+    """The served versions a CustomResourceDefinition object defines (remembered per uid and resourceVersion:
+    every request resolves its type through them)."""
+    meta = crd.get("metadata") or {}
+    key = (meta.get("uid", ""), meta.get("resourceVersion", ""))
+    if not all(key):
+        return _crd_types(crd)
+    if key not in _CRD_TYPES:
+        if len(_CRD_TYPES) > 1024:
+            _CRD_TYPES.clear()
+        _CRD_TYPES[key] = _crd_types(crd)
+    return _CRD_TYPES[key]
+
+
+def _crd_types(crd: dict) -> list[ResourceType]:
+    from .customresources import structural  # not at import time: start-up stays light
+
     spec = crd.get("spec") or {}
     names = spec.get("names") or {}
     result = []
@@ -138,6 +161,9 @@ def crd_types(crd: dict) -> list[ResourceType]:
             categories=tuple(names.get("categories") or ()),
             subresources=subresources,
             crd_schema=schema,
+            structural_schema=structural(schema),
+            printer_columns=tuple(version.get("additionalPrinterColumns") or ()),
+            scale_paths=(version.get("subresources") or {}).get("scale"),
         ))
     return result
 

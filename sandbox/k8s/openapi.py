@@ -92,9 +92,10 @@ def _operation(verb: str, action: str, rtype, gvk: dict, schema_ref: str, extra_
         op["requestBody"] = {"content": content, "required": True}
     if verb == "patch":
         patch_schema = {"schema": {"$ref": COMPONENT_PREFIX + _META + "Patch"}}
-        op["requestBody"] = {"content": {t: patch_schema for t in (
-            "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json",
-            "application/apply-patch+yaml")}, "required": True}
+        # Custom resources take no strategic merge patch: kubectl apply reads that here and sends a merge patch.
+        types = ("application/json-patch+json", "application/merge-patch+json") + (
+            () if rtype.is_custom else ("application/strategic-merge-patch+json",)) + ("application/apply-patch+yaml",)
+        op["requestBody"] = {"content": {t: patch_schema for t in types}, "required": True}
     return op
 
 

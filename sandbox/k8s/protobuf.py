@@ -1,8 +1,8 @@
-"""Decoding the Kubernetes protobuf envelope for the few kinds typed client-go clients send that way.
+"""Decoding the Kubernetes protobuf envelope for the kinds typed client-go clients send that way.
 
-Recent client-go clientsets (which helm uses for its release Secrets) send request bodies as
-`application/vnd.kubernetes.protobuf`. Responses are always JSON, which those clients accept too. Only the
-kinds in MESSAGES can be decoded; anything else gets a clear 415. Field numbers follow the published
+Recent client-go clientsets (helm for its release Secrets, kubectl's `create deployment/job/...` commands) send
+request bodies as `application/vnd.kubernetes.protobuf`. Responses are always JSON, which those clients accept too.
+Only the kinds in MESSAGES can be decoded; anything else gets a clear 415. Field numbers follow the published
 generated.proto files of k8s.io/api and k8s.io/apimachinery.
 """
 
@@ -39,7 +39,86 @@ RESOURCE_ATTRIBUTES = {1: ("namespace", "string"), 2: ("verb", "string"), 3: ("g
                        4: ("version", "string"), 5: ("resource", "string"), 6: ("subresource", "string"),
                        7: ("name", "string")}
 NON_RESOURCE_ATTRIBUTES = {1: ("path", "string"), 2: ("verb", "string")}
+# Workloads as kubectl's typed commands build them (create deployment/job/cronjob/service/role/rolebinding,
+# autoscale, create job --from=cronjob, which copies the CronJob's template as the server returned it).
+# "int"/"bool" are pointer fields (a zero is meaningful); "plainint"/"plainbool" are always marshalled, so a zero
+# there means "not set", as its omitted JSON form does.
+QUANTITY = "quantity"
+INT_OR_STRING = "intorstring"
+LABEL_SELECTOR = {1: ("matchLabels", ("map", "string")),
+                  2: ("matchExpressions", ("repeated", {1: ("key", "string"), 2: ("operator", "string"),
+                                                        3: ("values", ("repeated", "string"))}))}
+KEY_SELECTOR = {1: ("localObjectReference", {1: ("name", "string")}), 2: ("key", "string"), 3: ("optional", "bool")}
+ENV_VAR = {1: ("name", "string"), 2: ("value", "string"), 3: ("valueFrom", {
+    1: ("fieldRef", {1: ("apiVersion", "string"), 2: ("fieldPath", "string")}),
+    3: ("configMapKeyRef", KEY_SELECTOR), 4: ("secretKeyRef", KEY_SELECTOR)})}
+CONTAINER_PORT = {1: ("name", "string"), 2: ("hostPort", "plainint"), 3: ("containerPort", "plainint"),
+                  4: ("protocol", "string"), 5: ("hostIP", "string")}
+RESOURCES = {1: ("limits", ("map", QUANTITY)), 2: ("requests", ("map", QUANTITY))}
+VOLUME_MOUNT = {1: ("name", "string"), 2: ("readOnly", "plainbool"), 3: ("mountPath", "string"),
+                4: ("subPath", "string")}
+CONTAINER = {1: ("name", "string"), 2: ("image", "string"), 3: ("command", ("repeated", "string")),
+             4: ("args", ("repeated", "string")), 5: ("workingDir", "string"),
+             6: ("ports", ("repeated", CONTAINER_PORT)), 7: ("env", ("repeated", ENV_VAR)), 8: ("resources", RESOURCES),
+             9: ("volumeMounts", ("repeated", VOLUME_MOUNT)), 13: ("terminationMessagePath", "string"),
+             14: ("imagePullPolicy", "string"), 16: ("stdin", "plainbool"), 17: ("stdinOnce", "plainbool"),
+             18: ("tty", "plainbool"), 20: ("terminationMessagePolicy", "string")}
+POD_SPEC = {2: ("containers", ("repeated", CONTAINER)), 3: ("restartPolicy", "string"),
+            4: ("terminationGracePeriodSeconds", "int"), 5: ("activeDeadlineSeconds", "int"),
+            6: ("dnsPolicy", "string"), 7: ("nodeSelector", ("map", "string")), 8: ("serviceAccountName", "string"),
+            9: ("serviceAccount", "string"), 10: ("nodeName", "string"), 11: ("hostNetwork", "plainbool"),
+            14: ("securityContext", {}), 15: ("imagePullSecrets", ("repeated", {1: ("name", "string")})),
+            16: ("hostname", "string"), 17: ("subdomain", "string"), 19: ("schedulerName", "string"),
+            20: ("initContainers", ("repeated", CONTAINER)), 21: ("automountServiceAccountToken", "bool"),
+            24: ("priorityClassName", "string")}
+POD_TEMPLATE = {1: ("metadata", OBJECT_META), 2: ("spec", POD_SPEC)}
+JOB_SPEC = {1: ("parallelism", "int"), 2: ("completions", "int"), 3: ("activeDeadlineSeconds", "int"),
+            4: ("selector", LABEL_SELECTOR), 5: ("manualSelector", "bool"), 6: ("template", POD_TEMPLATE),
+            7: ("backoffLimit", "int"), 8: ("ttlSecondsAfterFinished", "int"), 9: ("completionMode", "string"),
+            10: ("suspend", "bool")}
+CRON_JOB_SPEC = {1: ("schedule", "string"), 2: ("startingDeadlineSeconds", "int"), 3: ("concurrencyPolicy", "string"),
+                 4: ("suspend", "bool"), 5: ("jobTemplate", {1: ("metadata", OBJECT_META), 2: ("spec", JOB_SPEC)}),
+                 6: ("successfulJobsHistoryLimit", "int"), 7: ("failedJobsHistoryLimit", "int"),
+                 8: ("timeZone", "string")}
+DEPLOYMENT_SPEC = {1: ("replicas", "int"), 2: ("selector", LABEL_SELECTOR), 3: ("template", POD_TEMPLATE),
+                   4: ("strategy", {1: ("type", "string"), 2: ("rollingUpdate", {1: ("maxUnavailable", INT_OR_STRING),
+                                                                                 2: ("maxSurge", INT_OR_STRING)})}),
+                   5: ("minReadySeconds", "plainint"), 6: ("revisionHistoryLimit", "int"), 7: ("paused", "plainbool"),
+                   9: ("progressDeadlineSeconds", "int")}
+SERVICE_PORT = {1: ("name", "string"), 2: ("protocol", "string"), 3: ("port", "plainint"),
+                4: ("targetPort", INT_OR_STRING), 5: ("nodePort", "plainint"), 6: ("appProtocol", "string")}
+SERVICE_SPEC = {1: ("ports", ("repeated", SERVICE_PORT)), 2: ("selector", ("map", "string")),
+                3: ("clusterIP", "string"), 4: ("type", "string"), 5: ("externalIPs", ("repeated", "string")),
+                7: ("sessionAffinity", "string"), 10: ("externalName", "string")}
+POLICY_RULE = {1: ("verbs", ("repeated", "string")), 2: ("apiGroups", ("repeated", "string")),
+               3: ("resources", ("repeated", "string")), 4: ("resourceNames", ("repeated", "string")),
+               5: ("nonResourceURLs", ("repeated", "string"))}
+SUBJECT = {1: ("kind", "string"), 2: ("apiGroup", "string"), 3: ("name", "string"), 4: ("namespace", "string")}
+ROLE_REF = {1: ("apiGroup", "string"), 2: ("kind", "string"), 3: ("name", "string")}
+SCALE_TARGET = {1: ("kind", "string"), 2: ("name", "string"), 3: ("apiVersion", "string")}
+METRIC_TARGET = {1: ("type", "string"), 2: ("value", QUANTITY), 3: ("averageValue", QUANTITY),
+                 4: ("averageUtilization", "int")}
+METRIC_SPEC = {1: ("type", "string"), 4: ("resource", {1: ("name", "string"), 2: ("target", METRIC_TARGET)})}
+
 MESSAGES = {
+    ("apps/v1", "Deployment"): {1: ("metadata", OBJECT_META), 2: ("spec", DEPLOYMENT_SPEC)},
+    ("batch/v1", "Job"): {1: ("metadata", OBJECT_META), 2: ("spec", JOB_SPEC)},
+    ("batch/v1", "CronJob"): {1: ("metadata", OBJECT_META), 2: ("spec", CRON_JOB_SPEC)},
+    ("v1", "Service"): {1: ("metadata", OBJECT_META), 2: ("spec", SERVICE_SPEC)},
+    ("rbac.authorization.k8s.io/v1", "Role"): {1: ("metadata", OBJECT_META), 2: ("rules", ("repeated", POLICY_RULE))},
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): {1: ("metadata", OBJECT_META),
+                                                      2: ("rules", ("repeated", POLICY_RULE))},
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): {1: ("metadata", OBJECT_META),
+                                                      2: ("subjects", ("repeated", SUBJECT)), 3: ("roleRef", ROLE_REF)},
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): {1: ("metadata", OBJECT_META),
+                                                             2: ("subjects", ("repeated", SUBJECT)),
+                                                             3: ("roleRef", ROLE_REF)},
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): {1: ("metadata", OBJECT_META), 2: ("spec", {
+        1: ("scaleTargetRef", SCALE_TARGET), 2: ("minReplicas", "int"), 3: ("maxReplicas", "plainint"),
+        4: ("metrics", ("repeated", METRIC_SPEC))})},
+    ("autoscaling/v1", "HorizontalPodAutoscaler"): {1: ("metadata", OBJECT_META), 2: ("spec", {
+        1: ("scaleTargetRef", SCALE_TARGET), 2: ("minReplicas", "int"), 3: ("maxReplicas", "plainint"),
+        4: ("targetCPUUtilizationPercentage", "int")})},
     ("v1", "Secret"): {1: ("metadata", OBJECT_META), 2: ("data", ("map", "bytes")), 3: ("type", "string"),
                        4: ("stringData", ("map", "string")), 5: ("immutable", "bool")},
     ("v1", "ConfigMap"): {1: ("metadata", OBJECT_META), 2: ("data", ("map", "string")),
@@ -103,10 +182,16 @@ def _scalar(kind, value):
         return base64.b64encode(value).decode()
     if kind == "raw":
         return value
-    if kind == "int":
-        return value - (1 << 64) if value >= 1 << 63 else value
-    if kind == "bool":
-        return bool(value)
+    if kind in ("int", "plainint"):
+        number = value - (1 << 64) if value >= 1 << 63 else value
+        return None if kind == "plainint" and number == 0 else number
+    if kind in ("bool", "plainbool"):
+        return None if kind == "plainbool" and not value else bool(value)
+    if kind == QUANTITY:
+        return {n: v for n, _, v in _fields(value)}.get(1, b"").decode()
+    if kind == INT_OR_STRING:
+        parts = {n: v for n, _, v in _fields(value)}
+        return parts.get(3, b"").decode() if parts.get(1) == 1 else _scalar("int", parts.get(2, 0))
     if kind == TIME:
         parts = {n: v for n, _, v in _fields(value)}
         seconds = parts.get(1, 0)

@@ -40,7 +40,7 @@ def definition_name(group: str, version: str, kind: str) -> str | None:
 def object_schema(rtype) -> dict | None:
     """The schema of a whole object of this resource type."""
     if rtype.crd_schema is not None:
-        return rtype.crd_schema
+        return rtype.structural_schema
     name = definition_name(rtype.group, rtype.version, rtype.kind)
     return definitions()[name] if name else None
 

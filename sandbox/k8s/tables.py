@@ -139,9 +139,18 @@ def _partial(obj: dict) -> dict:
     return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}
 
 
+def _printer(rtype):
+    """(columns after Name, cells function): a CRD's additionalPrinterColumns (which replace Age), else the kind's."""
+    if rtype.is_custom and rtype.printer_columns:
+        from . import customresources
+
+        return (customresources.printer_columns(rtype.printer_columns),
+                lambda o: customresources.printer_cells(o, rtype.printer_columns, human_duration))
+    return _PRINTERS.get((rtype.group, rtype.kind), ([_age_column()], lambda o: [age(o)]))
+
+
 def table(rtype, objects: list[dict], list_metadata: dict, include_object: str) -> dict:
-    columns, cells = _PRINTERS.get((rtype.group, rtype.kind),
-                                   ([_age_column()], lambda o: [age(o)]))
+    columns, cells = _printer(rtype)
     rows = []
     for obj in objects:
         row = {"cells": [obj["metadata"]["name"], *cells(obj)]}

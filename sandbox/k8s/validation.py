@@ -44,7 +44,7 @@ Cause = tuple[str, str, str]  # (reason, field, message)
 # --- causes, worded like apimachinery's field errors ---------------------------------------------------
 
 def _shown(value) -> str:
-    return json.dumps(value) if isinstance(value, str) else str(value)
+    return json.dumps(value) if isinstance(value, (str, bool)) else str(value)
 
 
 def invalid_value(field: str, value, detail: str) -> Cause:
@@ -220,10 +220,14 @@ def decode(rtype, obj: dict) -> None:
     """What the apiserver's decoder does to a built-in kind beyond JSON types: a null list entry becomes the
     item's zero value (so validation then names its required fields), and every resource.Quantity must parse —
     else 400, the object cannot be handled at all. A quantity sent as a number is kept as the string the apiserver
-    answers with, so typed clients (which read quantities as strings) can decode every object."""
-    if rtype.is_custom:
-        return
+    answers with, so typed clients (which read quantities as strings) can decode every object. A custom resource
+    gets its schema's defaults (validated afterwards, with the rest of it, by spec_problems)."""
     schema = schemas.object_schema(rtype)
+    if rtype.is_custom:
+        from .customresources import apply_defaults  # (it builds on this module's causes)
+
+        apply_defaults(obj, schema)
+        return
     schemas.fill_null_items(obj, schema)
     for path, value in schemas.values_of(obj, schema, schemas.QUANTITY):
         try:
@@ -423,7 +427,10 @@ def _service(obj) -> list[Cause]:
         where = f"spec.ports[{index}]"
         if len(ports) > 1 and not port.get("name"):
             problems.append(required(f"{where}.name"))
-        problems += _port_name(port.get("name"), f"{where}.name")
+        name = port.get("name")
+        if isinstance(name, str) and name and (len(name) > 63 or not _DNS1123_LABEL.match(name)):
+            # a Service port's name is a DNS label (kubectl names them "80-8080"), unlike a container port's
+            problems.append(invalid_value(f"{where}.name", name, _LABEL_MESSAGE))
         if port.get("name"):
             if port["name"] in names:
                 problems.append(duplicate(f"{where}.name", port["name"]))
@@ -475,7 +482,11 @@ _SPEC_VALIDATORS = {
 
 
 def spec_problems(rtype, obj: dict) -> list[Cause]:
-    check = None if rtype.is_custom else _SPEC_VALIDATORS.get((rtype.group, rtype.kind))
+    if rtype.is_custom:
+        from .customresources import problems  # (it builds on this module's causes)
+
+        return problems(obj, schemas.object_schema(rtype))
+    check = _SPEC_VALIDATORS.get((rtype.group, rtype.kind))
     return check(obj) if check else []
 
 

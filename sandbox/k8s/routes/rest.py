@@ -23,7 +23,7 @@ def serve(exchange: Exchange, verb: str, rtype, namespace: str, name: str | None
     if verb == "get":
         obj = objects.get(rtype, namespace, name)
         if subresource == "scale":
-            return exchange.respond(scale_of(obj))
+            return exchange.respond(scale_of(obj, rtype))
         return exchange.respond(_shape_object(exchange, rtype, obj))
     if verb == "create":
         if rtype.plural in reviews.KINDS:
@@ -34,8 +34,9 @@ def serve(exchange: Exchange, verb: str, rtype, namespace: str, name: str | None
         options = exchange.write_options()
         body = exchange.body(content_type)
         if subresource == "scale":
-            return exchange.respond(scale_of(objects.update(
-                rtype, namespace, name, with_replicas(objects.get(rtype, namespace, name), body), options)))
+            updated = objects.update(rtype, namespace, name,
+                                     with_replicas(objects.get(rtype, namespace, name), body, rtype), options)
+            return exchange.respond(scale_of(updated, rtype))
         return exchange.respond(objects.update(rtype, namespace, name, body, options, subresource))
     if verb == "patch":
         return _patch(exchange, rtype, namespace, name, subresource)
@@ -57,15 +58,15 @@ def _patch(exchange: Exchange, rtype, namespace: str, name: str, subresource: st
     body = exchange.body(content_type)
     if subresource == "scale":
         current = objects.get(rtype, namespace, name)
-        scale = scale_of(current)
+        scale = scale_of(current, rtype)
         if content_type == "application/json-patch+json":
             patched = json_patch(scale, body)
         elif content_type == "application/strategic-merge-patch+json":
             patched = strategic_merge(scale, body, None)
         else:
             patched = merge_patch(scale, body)
-        return exchange.respond(scale_of(objects.update(rtype, namespace, name, with_replicas(current, patched),
-                                                        options)))
+        updated = objects.update(rtype, namespace, name, with_replicas(current, patched, rtype), options)
+        return exchange.respond(scale_of(updated, rtype))
     existed = content_type != APPLY_PATCH or objects.find(rtype, namespace, name) is not None
     result = objects.patch(rtype, namespace, name, content_type, body, options, subresource)
     return exchange.respond(result, 200 if existed else 201)
