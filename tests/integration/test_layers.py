@@ -1,6 +1,6 @@
-"""The layers of site.yml (infra, platform, apps) run alone, and the Kubernetes connection contract
-(playbooks/vars/connections.yml): the platform layer against a cluster the infra layer built, read back with
-kubectl; its destroy alone; and a fresh EKS token for every task."""
+"""The layers of site.yml (infra, platform, apps) and the Kubernetes connection contract
+(playbooks/vars/connections.yml): a fresh EKS token for every task, and the platform layer without a cluster.
+The platform layer alone on a built platform is in test_site_infra.py, which shares that build."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.integration.support.asserts import assert_ran
-from tests.integration.support.constants import DESTROY, LOCAL_PLATFORM, SITE
-from tests.integration.support.kubernetes import (OWNER_LABEL, PLATFORM_NAMESPACE, assert_platform_namespace, kubectl,
-                                                  namespaces)
+from tests.integration.support.constants import LOCAL_PLATFORM
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -84,55 +82,3 @@ def test_platform_layer_needs_the_cluster_and_its_destroy_passes_without_it(clea
         assert_ran(destroyed, changed=0)
         assert destroyed.mutating_calls == []
         assert destroyed.count("DescribeVpcs") == 0  # the infra play did not run
-
-
-def test_platform_layer_alone_and_its_destroy_alone_on_the_built_platform(platform):
-    """On the platform site.yml built (the `platform` fixture): the platform layer's destroy alone, then the layer
-    alone again; the test leaves the platform as it found it."""
-    sandbox, run = platform.sandbox, platform.run
-    assert_ran(platform.cold)
-    assert_platform_namespace(sandbox)
-    try:
-        removed = run(DESTROY, tags="platform")
-        assert_ran(removed, changed=1)
-        assert removed.mutating_calls == [] and removed.count("DescribeVpcs") == 0  # only the platform layer ran
-        assert PLATFORM_NAMESPACE not in namespaces(sandbox)
-        cluster = sandbox.boto3_client("eks").describe_cluster(name=LOCAL_PLATFORM)["cluster"]
-        assert cluster["status"] == "ACTIVE"  # the infra layer stays
-        assert_ran(run(DESTROY, tags="platform"), changed=0)
-
-        bad = run("playbooks/platform.yml", extra_vars={"platform_namespace_labels": {"team": "a b"}})
-        assert bad.rc != 0 and "platform_namespace_labels entry 'team: a b' is not a Kubernetes label" in bad.output
-        assert PLATFORM_NAMESPACE not in namespaces(sandbox)
-
-        planned = run("playbooks/platform.yml", check=True, diff=True)
-        assert_ran(planned, changed=1)
-        assert planned.mutating_calls == []
-        assert PLATFORM_NAMESPACE not in namespaces(sandbox)
-
-        alone = run("playbooks/platform.yml")
-        assert_ran(alone, changed=1)
-        assert alone.mutating_calls == []  # the platform layer only reads AWS
-        assert alone.count("DescribeCluster") >= 1
-        assert_platform_namespace(sandbox)
-
-        again = run(SITE, tags="platform")
-        assert_ran(again, changed=0)
-        assert again.count("DescribeVpcs") == 0 and again.mutating_calls == []
-
-        # A namespace of that name made by someone else is neither taken over nor deleted.
-        assert_ran(run(DESTROY, tags="platform"), changed=1)
-        made = kubectl(sandbox, "create", "namespace", PLATFORM_NAMESPACE)
-        assert made.returncode == 0, made.stderr
-        taken = run("playbooks/platform.yml")
-        assert taken.rc != 0
-        assert (f"Namespace {PLATFORM_NAMESPACE} exists without the label eksforge.io/platform={LOCAL_PLATFORM}"
-                in taken.output)
-        kept = run(DESTROY, tags="platform")
-        assert_ran(kept, changed=0)
-        assert OWNER_LABEL not in namespaces(sandbox)[PLATFORM_NAMESPACE]
-    finally:
-        # Leave the platform as the fixture built it.
-        kubectl(sandbox, "delete", "namespace", PLATFORM_NAMESPACE, "--ignore-not-found", "--wait=true")
-        assert_ran(run("playbooks/platform.yml"))
-    assert_platform_namespace(sandbox)
