@@ -153,8 +153,8 @@ class Load:
         if failures:
             raise SystemExit(f"{label}: {failures[0]}")
         count = sum(done)
-        emulator_cpu, aws_cpu = (_cpu_seconds(pid) - before for pid, before in zip((self.emulator, self.aws),
-                                                                                    cpu_before))
+        emulator_cpu, aws_cpu = (_cpu_seconds(pid) - before
+                                 for pid, before in zip((self.emulator, self.aws), cpu_before))
         return _row(label, round(count / elapsed), "requests/s", requests=count, seconds=round(elapsed, 1),
                     emulator_cpu_ms=round(emulator_cpu / count * 1000, 2), aws_cpu_ms=round(aws_cpu / count * 1000, 2))
 

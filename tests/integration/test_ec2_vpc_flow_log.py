@@ -123,8 +123,7 @@ def test_s3_with_a_folder_other_traffic_type_and_info(aws, vpc_id):
     assert sorted(f["TrafficType"] for f in flow_logs(aws, vpc_id)) == ["ALL", "REJECT"]
 
     aws.reset_calls()
-    info = run_module(aws, INFO, dict(filters={"resource-id": vpc_id,
-                                                                          "tag:eksforge:platform": "demo"}))
+    info = run_module(aws, INFO, dict(filters={"resource-id": vpc_id, "tag:eksforge:platform": "demo"}))
     assert info["changed"] is False and mutating(aws) == {}
     assert [f["flow_log_id"] for f in info["flow_logs"]] == [made["flow_log"]["flow_log_id"]]
     assert info["flow_logs"][0]["tags"] == OWNER and info["flow_logs"][0]["log_destination_type"] == "s3"

@@ -75,8 +75,8 @@ def test_set_noop_change_purge_and_check_mode(aws):
 
 def test_registry_id_and_alias(aws):
     repository = aws.boto3_client("ecr").create_repository(repositoryName=NAME)["repository"]
-    result = run_module(aws, MODULE, {"repository_name": NAME,
-                                              "registry_id": repository["registryId"], "resource_tags": {"a": "1"}})
+    result = run_module(aws, MODULE, {"repository_name": NAME, "registry_id": repository["registryId"],
+                                      "resource_tags": {"a": "1"}})
     assert result["changed"] is True and tags(aws, repository["repositoryArn"]) == {"a": "1"}
 
 
