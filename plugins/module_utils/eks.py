@@ -247,17 +247,26 @@ class EksResourceRunner:
             result["diff"] = diff
         self.module.exit_json(changed=changed, **result)
 
+    def start_delete(self, resource):
+        """Start deleting resource (None when it is gone); returns (changed, diff). No call in check mode."""
+        if resource is None:
+            return False, {"before": {}, "after": {}}
+        diff = {"before": self.view(resource), "after": {}}
+        # A deletion already under way (started by an earlier run) is waited for but is no change.
+        changed = resource.get("status") != "DELETING"
+        if changed and not self.module.check_mode:
+            self.delete(resource)
+        return changed, diff
+
+    def wait_deleted(self, resource):
+        """With wait (and outside check mode), wait until the resource start_delete was given is gone."""
+        if resource is not None and self.params.get("wait") and not self.module.check_mode:
+            wait_for_absence(self.module, self.describe, f"{self.what} to be deleted")
+
     def absent(self):
         resource = self.describe()
         if resource is None:
             self.module.exit_json(changed=False)
-        diff = {"before": self.view(resource), "after": {}}
-        # A deletion already under way (started by an earlier run) is waited for but is no change.
-        changed = resource.get("status") != "DELETING"
-        if self.module.check_mode:
-            self.exit(changed, None, diff)
-        if changed:
-            self.delete(resource)
-        if self.params.get("wait"):
-            wait_for_absence(self.module, self.describe, f"{self.what} to be deleted")
+        changed, diff = self.start_delete(resource)
+        self.wait_deleted(resource)
         self.exit(changed, None, diff)

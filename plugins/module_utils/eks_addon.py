@@ -8,13 +8,17 @@
 import json
 import re
 
+from collections import namedtuple
+
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksPlanError
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksResourceRunner
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import call
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import describe_or_none
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import eks_client
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import paginate
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import parse_kubernetes_version
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import sync_tags
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import to_snake
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import view_diff
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import wait_for_update
 
@@ -171,17 +175,34 @@ def create_addon_request(params, desired):
     return request
 
 
+# What AddonRunner.plan decided for one add-on: the add-on as described (None: missing), the desired view,
+# the diff and the update_addon request ({} when nothing changes; None for a new add-on).
+AddonPlan = namedtuple("AddonPlan", "addon desired diff update")
+
+# Not read yet (None means: read, and the cluster does not exist).
+_UNREAD = object()
+
+
 class AddonRunner(EksResourceRunner):
+    """One add-on. eks_addon runs it whole; eks_addons plans every add-on first, then starts and finishes each.
+
+    params defaults to the module's; eks_addons passes each add-on's options merged with its common ones, with
+    the one client and the cluster it read once.
+    """
+
     # As botocore's AddonActive waiter: a DEGRADED add-on is a failure, not something to wait out.
     failed_statuses = ("CREATE_FAILED", "UPDATE_FAILED", "DEGRADED")
     describe_operation, result_key = "describe_addon", "addon"
 
-    def __init__(self, module):
-        super().__init__(module)
-        self.name = module.params["name"]
-        self.cluster_name = module.params["cluster_name"]
+    def __init__(self, module, params=None, client=None, cluster=_UNREAD):
+        self.module = module
+        self.params = params if params is not None else module.params
+        self.client = client or eks_client(module)
+        self.name = self.params["name"]
+        self.cluster_name = self.params["cluster_name"]
         self.what = f"add-on {self.name} of cluster {self.cluster_name}"
         self.ids = {"clusterName": self.cluster_name, "addonName": self.name}
+        self.cluster = cluster
 
     def view(self, resource):
         return addon_view(resource)
@@ -190,9 +211,10 @@ class AddonRunner(EksResourceRunner):
         call(self.module, self.client.delete_addon, f"delete {self.what}", preserve=self.params["preserve"], **self.ids)
 
     def resolve_version(self, requested):
-        cluster = describe_or_none(self.module, self.client.describe_cluster, "cluster", f"cluster {self.cluster_name}", name=self.cluster_name)
+        if self.cluster is _UNREAD:
+            self.cluster = read_cluster(self.module, self.client, self.cluster_name)
         kubernetes_version = planning_kubernetes_version(
-            self.cluster_name, (cluster or {}).get("version"), self.params.get("kubernetes_version"), self.module.check_mode
+            self.cluster_name, (self.cluster or {}).get("version"), self.params.get("kubernetes_version"), self.module.check_mode
         )
         infos = paginate(
             self.module,
@@ -218,48 +240,150 @@ class AddonRunner(EksResourceRunner):
             identities.append({"service_account": association["serviceAccount"], "role_arn": association["roleArn"]})
         return identities
 
-    def present(self):
+    def plan(self):
+        """Read-only: what state=present changes. Raises EksPlanError for a version EKS does not offer."""
         addon = self.describe()
         requested = self.params.get("version")
         if addon is None and requested is None:
             requested = "default"
-        try:
-            resolved = self.resolve_version(requested) if requested else None
-        except EksPlanError as e:
-            self.module.fail_json(msg=str(e))
+        resolved = self.resolve_version(requested) if requested else None
         desired = desired_addon_view(self.params, resolved)
         pod_identities = None
         if addon is not None and desired["pod_identity_associations"] is not None:
             pod_identities = self.current_pod_identities(addon)
         diff = view_diff(addon_view(addon, pod_identities), desired, self.params.get("tags"), self.params["purge_tags"])
-        before = diff["before"]
-
         if addon is None:
-            if self.module.check_mode:
-                self.exit(True, None, diff)
-            addon = call(self.module, self.client.create_addon, f"create {self.what}", **create_addon_request(self.params, desired))["addon"]
-            if self.params["wait"]:
-                addon = self.wait_active()
-            self.exit(True, addon, diff)
-
+            return AddonPlan(None, desired, diff, None)
         if addon.get("status") in ("DELETING", "DELETE_FAILED"):
-            self.module.fail_json(msg=f"Add-on {self.name} is {addon['status']}; it can't be updated.")
-        update = plan_addon_update(before, desired)
-        tags_changed = sync_tags(self.module, self.client, addon["addonArn"], addon.get("tags"), self.params.get("tags"), self.params["purge_tags"])
-        if self.module.check_mode or not update:
-            if not self.module.check_mode:
-                addon = self.settled(addon, refresh=tags_changed)
-            self.exit(bool(update) or tags_changed, addon, diff)
+            raise EksPlanError(f"Add-on {self.name} is {addon['status']}; it can't be updated.")
+        return AddonPlan(addon, desired, diff, plan_addon_update(diff["before"], desired))
 
+    def start(self, plan):
+        """Create, tag or update as planned, without waiting for the result; no call in check mode.
+
+        Returns (changed, add-on, the update started or None).
+        """
+        addon = plan.addon
+        if addon is None:
+            if not self.module.check_mode:
+                addon = call(self.module, self.client.create_addon, f"create {self.what}", **create_addon_request(self.params, plan.desired))["addon"]
+            return True, addon, None
+        tags_changed = sync_tags(self.module, self.client, addon["addonArn"], addon.get("tags"), self.params.get("tags"), self.params["purge_tags"])
+        if self.module.check_mode or not plan.update:
+            if tags_changed and not self.module.check_mode:
+                addon = self.describe()
+            return bool(plan.update) or tags_changed, addon, None
         if addon.get("status") not in ("ACTIVE", "DEGRADED", "UPDATE_FAILED", "CREATE_FAILED"):
             # EKS refuses an add-on update while the add-on is being created or updated.
             self.wait_active()
+        update = dict(plan.update)
         if self.params.get("resolve_conflicts"):
             update["resolveConflicts"] = self.params["resolve_conflicts"]
         started = call(self.module, self.client.update_addon, f"update {self.what}", **self.ids, **update)["update"]
-        if self.params["wait"]:
-            wait_for_update(self.module, self.client, started, name=self.cluster_name, addonName=self.name)
-            addon = self.wait_active()
-        else:
-            addon = self.describe()
-        self.exit(True, addon, diff, update_id=started["id"])
+        return True, addon, started
+
+    def finish(self, addon, started):
+        """With wait, the add-on once its update (or creation) has ended; else as it is now."""
+        if self.module.check_mode or addon is None:
+            return addon
+        if started is None:
+            return self.settled(addon)
+        if not self.params["wait"]:
+            return self.describe()
+        wait_for_update(self.module, self.client, started, name=self.cluster_name, addonName=self.name)
+        return self.wait_active()
+
+    def present(self):
+        try:
+            plan = self.plan()
+        except EksPlanError as e:
+            self.module.fail_json(msg=str(e))
+        changed, addon, started = self.start(plan)
+        addon = self.finish(addon, started)
+        self.exit(changed, addon, plan.diff, **({"update_id": started["id"]} if started else {}))
+
+
+def read_cluster(module, client, cluster_name):
+    return describe_or_none(module, client.describe_cluster, "cluster", f"cluster {cluster_name}", name=cluster_name)
+
+
+# The options of eks_addons that apply to every add-on of its list.
+COMMON_OPTIONS = ("cluster_name", "kubernetes_version", "tags", "purge_tags", "wait", "wait_timeout")
+
+
+class AddonsRunner:
+    """eks_addons: every add-on of the list is planned (read-only) before the first change, then every change is
+    started, then each is waited for, so the add-ons converge together. The cluster is read once."""
+
+    def __init__(self, module):
+        self.module = module
+        client = eks_client(module)
+        common = {k: module.params[k] for k in COMMON_OPTIONS}
+        names = [a["name"] for a in module.params["addons"]]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            module.fail_json(msg=f"addons names each add-on once; repeated: {', '.join(duplicates)}.")
+        needs_version = any(a["state"] == "present" for a in module.params["addons"])
+        cluster = read_cluster(module, client, common["cluster_name"]) if needs_version else None
+        self.runners = [AddonRunner(module, {**addon, **common}, client, cluster) for addon in module.params["addons"]]
+
+    def plan(self, runner):
+        if runner.params["state"] == "absent":
+            return runner.describe()
+        return runner.plan()
+
+    def start(self, runner, plan):
+        if runner.params["state"] == "absent":
+            changed, diff = runner.start_delete(plan)
+            return changed, diff, None
+        changed, addon, started = runner.start(plan)
+        return changed, plan.diff, (addon, started)
+
+    def finish(self, runner, plan, progress):
+        if runner.params["state"] == "absent":
+            runner.wait_deleted(plan)
+            return {}
+        addon, started = progress
+        result = to_snake(runner.finish(addon, started))
+        if started:
+            result["update_id"] = started["id"]
+        return result
+
+    def run(self):
+        plans, problems = [], []
+        for runner in self.runners:
+            try:
+                plans.append(self.plan(runner))
+            except EksPlanError as e:
+                problems.append(str(e))
+        if problems:
+            self.module.fail_json(msg=" ".join(problems))
+        started = [self.start(runner, plan) for runner, plan in zip(self.runners, plans)]
+        results = []
+        for runner, plan, (changed, diff, progress) in zip(self.runners, plans, started):
+            result = self.finish(runner, plan, progress)
+            results.append(dict(result, name=runner.name, state=runner.params["state"], changed=changed))
+        output = {"changed": any(r["changed"] for r in results), "addons": results}
+        if self.module._diff:
+            output["diff"] = {
+                "before": {r.name: d["before"] for r, (dummy, d, dummy2) in zip(self.runners, started)},
+                "after": {r.name: d["after"] for r, (dummy, d, dummy2) in zip(self.runners, started)},
+            }
+        self.module.exit_json(**output)
+
+
+# The options of one add-on: eks_addon's own, and each item of eks_addons' addons.
+ADDON_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    version=dict(type="str"),
+    configuration_values=dict(type="dict"),
+    service_account_role_arn=dict(type="str"),
+    pod_identity_associations=dict(
+        type="list",
+        elements="dict",
+        options=dict(service_account=dict(type="str", required=True), role_arn=dict(type="str", required=True)),
+    ),
+    resolve_conflicts=dict(type="str", choices=["NONE", "OVERWRITE", "PRESERVE"]),
+    preserve=dict(type="bool", default=False),
+)

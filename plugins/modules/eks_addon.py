@@ -191,28 +191,17 @@ update_id:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import EKS_CLUSTER_NAME
-from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import ADDON_OPTIONS
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import AddonRunner
 
 
 def main():
     argument_spec = dict(
-        name=dict(type="str", required=True),
+        **ADDON_OPTIONS,
         **EKS_CLUSTER_NAME,
-        **STATE,
-        version=dict(type="str"),
         kubernetes_version=dict(type="str"),
-        configuration_values=dict(type="dict"),
-        service_account_role_arn=dict(type="str"),
-        pod_identity_associations=dict(
-            type="list",
-            elements="dict",
-            options=dict(service_account=dict(type="str", required=True), role_arn=dict(type="str", required=True)),
-        ),
-        resolve_conflicts=dict(type="str", choices=["NONE", "OVERWRITE", "PRESERVE"]),
-        preserve=dict(type="bool", default=False),
         **TAGS,
         # Add-ons settle within minutes; the add-on's DOCUMENTATION overrides the fragment's wait_timeout default.
         **wait(900),

@@ -501,6 +501,57 @@ def test_eks_addon_resolves_for_kubernetes_version_before_the_cluster_exists_or_
     assert_mutations(deleted, ["eks:DeleteAddon"])
 
 
+def test_eks_addons_plans_every_addon_then_converges_them_in_one_run(run, aws, shared_cluster):
+    """eks_addons: one run for a list; every version is checked before the first change, the cluster read once."""
+    eks = aws["eks"]
+    cni_versions, cni_default = compatible_versions(eks, "vpc-cni", "1.31")
+    dummy, proxy_default = compatible_versions(eks, "kube-proxy", "1.31")
+    addons = [{"name": "vpc-cni", "version": "default", "configuration_values": {"env": {"WARM_IP_TARGET": "2"}}},
+              {"name": "kube-proxy", "version": "default"}]
+    request = {"cluster_name": shared_cluster, "addons": addons, "tags": {"eksforge:platform": "e2"}}
+
+    # one bad version fails the whole list before any add-on is created, naming it
+    bad = dict(request, addons=[addons[0], {"name": "kube-proxy", "version": "v9.9.9-eksbuild.1"}])
+    assert_failed_before_mutating(run("eks_addons", bad), "'kube-proxy' version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.31")
+
+    created = run("eks_addons", request)
+    assert_ok(created, True)
+    assert_mutations(created, ["eks:CreateAddon", "eks:CreateAddon"])
+    assert created["read_calls"].count("eks:DescribeCluster") == 1
+    assert [(a["name"], a["addon_version"], a["status"]) for a in created["addons"]] == [
+        ("vpc-cni", cni_default, "ACTIVE"), ("kube-proxy", proxy_default, "ACTIVE")]
+    assert json.loads(eks.describe_addon(clusterName=shared_cluster, addonName="vpc-cni")["addon"]["configurationValues"]) == {
+        "env": {"WARM_IP_TARGET": "2"}}
+
+    again = run("eks_addons", request)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == [] and [a["changed"] for a in again["addons"]] == [False, False]
+
+    latest = max(cni_versions, key=lambda v: tuple(int(n) for n in re.findall(r"\d+", v)))
+    change = dict(request, addons=[dict(addons[0], version="latest"), {"name": "kube-proxy", "state": "absent"}])
+    checked = run("eks_addons", change, check=True)
+    assert_ok(checked, True)
+    assert checked["mutating_calls"] == []
+    assert checked["diff"]["after"]["vpc-cni"]["version"] == latest and checked["diff"]["after"]["kube-proxy"] == {}
+    changed = run("eks_addons", change)
+    assert_ok(changed, True)
+    assert_mutations(changed, ["eks:UpdateAddon", "eks:DeleteAddon"])
+    assert eks.list_addons(clusterName=shared_cluster)["addons"] == ["vpc-cni"]
+    assert eks.describe_addon(clusterName=shared_cluster, addonName="vpc-cni")["addon"]["addonVersion"] == latest
+    assert_ok(run("eks_addons", change), False)
+
+    # check mode plans a list for a cluster the play has yet to create
+    dummy, coredns_default_133 = compatible_versions(eks, "coredns", "1.33")
+    planned = run("eks_addons", {"cluster_name": "e2-planned", "kubernetes_version": "1.33",
+                                 "addons": [{"name": "coredns", "version": "default"}]}, check=True)
+    assert_ok(planned, True)
+    assert planned["diff"]["after"]["coredns"]["version"] == coredns_default_133 and planned["mutating_calls"] == []
+
+    removed = run("eks_addons", {"cluster_name": shared_cluster, "addons": [{"name": "vpc-cni", "state": "absent"}]})
+    assert_ok(removed, True)
+    assert eks.list_addons(clusterName=shared_cluster)["addons"] == []
+
+
 # ---------------------------------------------------------------------------
 # eks_access_entry
 # ---------------------------------------------------------------------------

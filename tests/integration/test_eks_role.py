@@ -60,8 +60,10 @@ def test_check_mode_on_empty_sandbox_makes_no_mutating_call(private_sandbox, wor
     # each add-on is planned with the version EKS resolves for the Kubernetes version the cluster would get
     eks = private_sandbox.boto3_client("eks")
     for addon in CORE_ADDONS:
-        assert f"changed: [localhost] => (item={addon} default)" in run.output, addon
-        assert f"+version: {default_addon_version(eks, addon, '1.32')}" in run.output.replace("+    ", "+"), addon
+        # eks_addons' diff: one entry per add-on with its planned view
+        planned = re.search(rf"^\+    {addon}:\n((?:\+        .*\n)+)", run.output, re.MULTILINE)
+        assert planned, addon
+        assert f"+        version: {default_addon_version(eks, addon, '1.32')}\n" in planned.group(1), addon
     assert eks.list_clusters()["clusters"] == []
 
 
