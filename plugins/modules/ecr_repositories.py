@@ -10,8 +10,8 @@ module: ecr_repositories
 short_description: Create, update or delete a list of Amazon ECR repositories in one run
 version_added: 0.2.0
 description:
-  - Converges every private ECR repository of O(repositories) in one module run: creation, scan on push, tag
-    mutability, encryption (set at creation), lifecycle policy, repository policy and tags.
+  - Converges every private ECR repository of O(repositories) in one module run (creation, scan on push, tag
+    mutability, encryption set at creation, lifecycle policy, repository policy and tags).
   - Reads all the repositories with one C(DescribeRepositories); when some do not exist yet (ECR then refuses
     the whole call), lists the registry once instead.
   - Every change is planned and checked first (ECR's tag limits, encryption fixed at creation); nothing is
