@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: ecr_repositories
 short_description: Create, update or delete a list of Amazon ECR repositories in one run
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Converges every private ECR repository of O(repositories) in one module run (creation, scan on push, tag
     mutability, encryption set at creation, lifecycle policy, repository policy and tags).
