@@ -88,14 +88,12 @@ options:
     description: Delete repositories that still hold images (with O(state=absent)).
     type: bool
     default: false
-  registry_id:
-    description: AWS account id of the registry; the caller's account when omitted.
-    type: str
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - eksforge.platform.check_mode
+  - eksforge.platform.ecr
 notes:
   - M(eksforge.platform.ecr_repository_tags) manages the tags of one existing repository and shares this
     module's tag checks.
@@ -163,6 +161,7 @@ deleted:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import ECR_REGISTRY_ID
 from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import STATE
 from ansible_collections.eksforge.platform.plugins.module_utils.ecr_repositories import run_ecr_repositories
 
@@ -185,7 +184,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         delete_tagged=dict(type="dict"),
         force_delete=dict(type="bool", default=False),
-        registry_id=dict(type="str"),
+        **ECR_REGISTRY_ID,
         **STATE,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
