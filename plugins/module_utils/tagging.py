@@ -8,6 +8,7 @@ order the change is made in. The service calls themselves are passed in."""
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+
 def diff_tags(current, desired, purge_tags):
     """(tags to set, keys to remove); desired None means tags are not managed."""
     if desired is None:

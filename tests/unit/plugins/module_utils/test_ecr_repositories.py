@@ -11,8 +11,8 @@ from ansible_collections.eksforge.platform.plugins.module_utils.ecr_repositories
 from ansible_collections.eksforge.platform.plugins.module_utils.ecr_repositories import wanted_settings
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/0000-1111"
-POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "pull", "Effect": "Allow", "Principal": "*",
-                                                   "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}
+POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "pull", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}
 
 
 def item(**settings):
