@@ -21,6 +21,9 @@ TAGS = dict(
 # Doc fragment eksforge.platform.eks.
 EKS_CLUSTER_NAME = dict(cluster_name=dict(type="str", required=True))
 
+# Doc fragment eksforge.platform.ecr.
+ECR_REGISTRY_ID = dict(registry_id=dict(type="str"))
+
 # Doc fragment eksforge.platform.wait, whose wait_timeout default is CLUSTER_WAIT_TIMEOUT.
 # Creating or upgrading an EKS control plane or nodegroup takes 10 to 20 minutes on AWS.
 CLUSTER_WAIT_TIMEOUT = 1800

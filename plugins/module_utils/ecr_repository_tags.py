@@ -59,8 +59,22 @@ def repository_arn(partition, region, registry_id, name):
     return f"arn:{partition}:ecr:{region}:{registry_id}:repository/{name}"
 
 
+def read_tags(client, arn):
+    """The tags of the repository ``arn`` as a dict (client made with a retry_decorator)."""
+    return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags", []))
+
+
+def converge_tags(module, client, arn, before, wanted, purge):
+    """Bring the tags of repository ``arn`` from ``before`` to ``wanted``; True when they change (or would)."""
+    return sync_tags(
+        module, before, wanted, purge,
+        tag=lambda tags: client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True),
+        untag=lambda keys: client.untag_resource(resourceArn=arn, tagKeys=keys, aws_retry=True),
+    )
+
+
 class RepositoryTags:
-    """The tags of one repository, read and changed through a retrying ECR client."""
+    """One repository, found by name through a retrying ECR client."""
 
     def __init__(self, module):
         self.module = module
@@ -84,16 +98,6 @@ class RepositoryTags:
         account_id, partition = get_aws_account_info(self.module)
         return repository_arn(partition, self.module.region, self.registry_id or account_id, self.name)
 
-    def read(self, arn):
-        tags = self.client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags", [])
-        return boto3_tag_list_to_ansible_dict(tags)
-
-    def tag(self, arn, tags):
-        self.client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
-
-    def untag(self, arn, keys):
-        self.client.untag_resource(resourceArn=arn, tagKeys=keys, aws_retry=True)
-
 
 def sync_repository_tags(module, repository):
     """(changed, arn, tags before, tags after) for the module's tags and purge_tags."""
@@ -107,18 +111,14 @@ def sync_repository_tags(module, repository):
             )
         arn, before = repository.planned_arn(), {}
     else:
-        before = repository.read(arn)
+        before = read_tags(repository.client, arn)
     after = tags_after(before, wanted, purge)
     problem = count_problem(after)
     if problem:
         module.fail_json(msg=f"Cannot tag ECR repository {repository.name!r}: {problem}.")
-    changed = sync_tags(
-        module, before, wanted, purge,
-        tag=lambda tags: repository.tag(arn, tags),
-        untag=lambda keys: repository.untag(arn, keys),
-    )
+    changed = converge_tags(module, repository.client, arn, before, wanted, purge)
     if changed and not module.check_mode:
-        after = repository.read(arn)
+        after = read_tags(repository.client, arn)
     return changed, arn, before, after
 
 

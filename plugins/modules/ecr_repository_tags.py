@@ -24,9 +24,6 @@ options:
     required: true
     type: str
     aliases: [repository_name]
-  registry_id:
-    description: AWS account id of the registry that holds the repository; the caller's account when omitted.
-    type: str
   tags:
     description:
       - The tags the repository must carry, as a dictionary. Values are stored as strings.
@@ -45,6 +42,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - eksforge.platform.check_mode
+  - eksforge.platform.ecr
 notes:
   - A repository that does not exist fails the task, except in check mode, where an earlier task of the same
     check run (M(community.aws.ecs_ecr)) would have created it; the module then reports the tags it would set,
@@ -96,15 +94,16 @@ tags:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import ECR_REGISTRY_ID
 from ansible_collections.eksforge.platform.plugins.module_utils.ecr_repository_tags import run_ecr_repository_tags
 
 
 def main():
     argument_spec = dict(
         name=dict(type="str", required=True, aliases=["repository_name"]),
-        registry_id=dict(type="str"),
         tags=dict(type="dict", required=True, aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
+        **ECR_REGISTRY_ID,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_ecr_repository_tags(module)
