@@ -182,14 +182,22 @@ class Registry:
             policy = None
         return current_settings(repository, lifecycle, policy, read_tags(self.client, repository["repositoryArn"]))
 
-    def create(self, name, wanted):
+    def create(self, name, wanted, purge_tags):
         encryption = {"encryptionType": wanted["encryption"]}
         if wanted["kms_key"]:
             encryption["kmsKey"] = wanted["kms_key"]
-        created = self.client.create_repository(aws_retry=True, **self._args(
-            repositoryName=name, imageTagMutability=wanted["image_tag_mutability"],
-            imageScanningConfiguration={"scanOnPush": wanted["scan_on_push"]},
-            encryptionConfiguration=encryption, tags=ansible_dict_to_boto3_tag_list(wanted["tags"])))
+        try:
+            created = self.client.create_repository(aws_retry=True, **self._args(
+                repositoryName=name, imageTagMutability=wanted["image_tag_mutability"],
+                imageScanningConfiguration={"scanOnPush": wanted["scan_on_push"]},
+                encryptionConfiguration=encryption, tags=ansible_dict_to_boto3_tag_list(wanted["tags"])))
+        except is_boto3_error_code("RepositoryAlreadyExistsException"):
+            # The create took effect but its answer was lost and botocore's retry met the repository it had made
+            # (or another run made it meanwhile): converge that repository instead of failing.
+            repository = self.describe([name])[name]
+            current = self.read(repository)
+            self.update(repository, current, wanted, setting_changes(current, wanted, purge_tags), purge_tags)
+            return repository
         self.put_policies(name, {"lifecycle_policy": None, "policy": None}, wanted)
         return created["repository"]
 
@@ -267,7 +275,7 @@ def converge_present(module, registry):
                 arn, uri, registry_id = registry.planned(name, registry_id)
                 results.append({"name": name, "arn": arn, "uri": uri})
                 continue
-            repository = registry.create(name, wanted)
+            repository = registry.create(name, wanted, purge)
             registry_id = repository["registryId"]
         elif changes:
             updated.append(name)

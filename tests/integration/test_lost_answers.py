@@ -19,12 +19,6 @@ pytestmark = pytest.mark.slow
 # one CreateRouteTable and four CreateRoute calls of the vpc role are lost.
 LOST_ANSWERS = {"lost_answer_rate": 0.3, "seed": 11}
 
-# What main's collection does under it beyond the network layer (remove once fixed: strict, so the tests fail when
-# they start passing).
-IAM_AND_ECR_RETRY = pytest.mark.xfail(strict=True, reason=(
-    "roles/iam (CreateRole) and roles/ecr (CreateRepository): when the answer of a create that took effect is lost, "
-    "botocore's retry of it meets EntityAlreadyExists / RepositoryAlreadyExistsException and the task fails, so "
-    "the run stops after the network layer"))
 
 
 def assert_vpc_role_ran(run) -> None:
@@ -60,7 +54,6 @@ def test_the_vpc_role_converges(lost):
     assert_vpc_role_ran(lost["run"])
 
 
-@IAM_AND_ECR_RETRY
 def test_the_run_converges(lost):
     assert_ran(lost["run"])
 
@@ -74,19 +67,16 @@ def test_each_planned_network_resource_exists_once(lost, kind, planned):
     assert len(lost["made"][kind]) == planned, (lost["made"][kind], lost["lost_answers"])
 
 
-@IAM_AND_ECR_RETRY
 @pytest.mark.parametrize("kind", ["eks_clusters", "oidc_providers"])
 def test_one_cluster_and_one_oidc_provider(lost, kind):
     assert len(lost["made"][kind]) == 1, (lost["made"][kind], lost["lost_answers"])
 
 
-@IAM_AND_ECR_RETRY
 def test_one_nodegroup(lost, private_sandbox):
     eks = private_sandbox.boto3_client("eks")
     assert eks.list_nodegroups(clusterName="eksforge-local")["nodegroups"] == ["general"]
 
 
-@IAM_AND_ECR_RETRY
 def test_a_fault_free_rerun_has_nothing_left_to_do(lost, private_sandbox):
     """Named resources (roles, repositories, add-ons, access entries) cannot exist twice: a retried create of one
     fails instead, so the run above converging and this one changing nothing shows they were each made once."""
