@@ -133,7 +133,8 @@ def test_server_and_ca_from_describe_cluster(aws, tmp_path):
     made = cluster_prerequisites(aws, "kubeconfig-test", "10.42", region="eu-west-1")
     eks.create_cluster(name="described", roleArn=made["eks_cluster_role_arn"],
                        resourcesVpcConfig={"subnetIds": made["eks_subnet_ids"]})
-    wait_for(lambda: eks.describe_cluster(name="described")["cluster"]["status"], lambda status: status == "ACTIVE")
+    cluster = wait_for(lambda: eks.describe_cluster(name="described")["cluster"],
+                       lambda described: described["status"] == "ACTIVE")
 
     path = tmp_path / "config"
     made = kubeconfig(aws, cluster_name="described", path=str(path))

@@ -512,7 +512,7 @@ def test_eks_addons_plans_every_addon_then_converges_them_in_one_run(run, aws, s
 
     # one bad version fails the whole list before any add-on is created, naming it
     bad = dict(request, addons=[addons[0], {"name": "kube-proxy", "version": "v9.9.9-eksbuild.1"}])
-    assert_failed_before_mutating(run("eks_addons", bad), "'kube-proxy' version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.31")
+    assert_failed_before_mutating(run.failing("eks_addons", bad), "'kube-proxy' version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.31")
 
     created = run("eks_addons", request)
     assert_ok(created, True)
