@@ -36,7 +36,8 @@ _LABEL_VALUE_MESSAGE = ("a valid label must be an empty string or consist of alp
 _LABEL_NAMED = {("", "Namespace")}
 _DNS1035_NAMED = {("", "Service")}
 _PATH_SEGMENT_NAMED = {("rbac.authorization.k8s.io", k) for k in ("Role", "ClusterRole", "RoleBinding",
-                                                                  "ClusterRoleBinding")}
+                                                                  "ClusterRoleBinding")} | {
+    ("apiregistration.k8s.io", "APIService")}  # "<version>.<group>", "v1." for the core group
 
 Cause = tuple[str, str, str]  # (reason, field, message)
 
