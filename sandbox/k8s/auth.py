@@ -142,7 +142,7 @@ POLICIES = {
     "AmazonEKSViewPolicy": _view,
 }
 # Every authenticated user may ask who they are and what they can do.
-_ALWAYS_ALLOWED = {"selfsubjectaccessreviews", "selfsubjectreviews"}
+_ALWAYS_ALLOWED = {"selfsubjectaccessreviews", "selfsubjectreviews", "selfsubjectrulesreviews"}
 
 
 def _namespace_matches(patterns: tuple[str, ...], namespace: str | None) -> bool:

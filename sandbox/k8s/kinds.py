@@ -95,7 +95,7 @@ _BUILTIN_ROWS = [
     ("coordination.k8s.io/v1", "Lease", "leases", _N, (), (), (), ALL_VERBS),
     ("scheduling.k8s.io/v1", "PriorityClass", "priorityclasses", _C, ("pc",), (), (), ALL_VERBS),
     ("authorization.k8s.io/v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", _C, (), (), (), CREATE_ONLY),
-    ("authorization.k8s.io/v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", _N, (), (), (), CREATE_ONLY),
+    ("authorization.k8s.io/v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", _C, (), (), (), CREATE_ONLY),
     ("authentication.k8s.io/v1", "SelfSubjectReview", "selfsubjectreviews", _C, (), (), (), CREATE_ONLY),
 ]
 
