@@ -20,7 +20,7 @@ def to_stored(rtype, obj):
     obj.pop("apiVersion", None)
     obj.pop("kind", None)
     if rtype.group == "events.k8s.io":
-        return _renamed(obj, _EVENT_FIELDS)
+        return core_event(obj)
     return _hpa_v2(obj)
 
 
@@ -29,6 +29,11 @@ def from_stored(rtype, obj: dict) -> dict:
     if rtype.group == "events.k8s.io":
         return _renamed(obj, {core: served for served, core in _EVENT_FIELDS.items()})
     return _hpa_v1(obj)
+
+
+def core_event(obj: dict) -> dict:
+    """An events.k8s.io/v1 Event's fields under their core v1 names."""
+    return _renamed(obj, _EVENT_FIELDS)
 
 
 def _renamed(obj: dict, names: dict) -> dict:

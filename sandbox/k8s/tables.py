@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from . import conversion
+
 
 def _age_column():
     return {"name": "Age", "type": "string", "format": "", "description": "Time since the object was created",
@@ -185,11 +187,13 @@ _PRINTERS = {
                                              _age_column()], _endpoint_slice_cells),
 }
 # Kinds whose printer puts Name elsewhere than first: the columns are all of them, cells give the name too.
+_EVENT_COLUMNS = [_column("Last Seen"), _column("Type"), _column("Reason"), _column("Object"),
+                  _column("Subobject", priority=1), _column("Source", priority=1), _column("Message"),
+                  _column("First Seen", priority=1), _column("Count", "integer", priority=1),
+                  _column("Name", priority=1, fmt="name")]
 _WHOLE_ROW_PRINTERS = {
-    ("", "Event"): ([_column("Last Seen"), _column("Type"), _column("Reason"), _column("Object"),
-                     _column("Subobject", priority=1), _column("Source", priority=1), _column("Message"),
-                     _column("First Seen", priority=1), _column("Count", "integer", priority=1),
-                     _column("Name", priority=1, fmt="name")], _event_cells),
+    ("", "Event"): (_EVENT_COLUMNS, _event_cells),
+    ("events.k8s.io", "Event"): (_EVENT_COLUMNS, lambda o: _event_cells(conversion.core_event(o))),
 }
 
 

@@ -217,6 +217,9 @@ def canonical_decimal(amount: Decimal) -> str:
 
 # --- what the decoder does ------------------------------------------------------------------------------
 
+_MICRO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$")
+
+
 def decode(rtype, obj: dict) -> None:
     """What the apiserver's decoder does to a built-in kind beyond JSON types: a null list entry becomes the
     item's zero value (so validation then names its required fields), and every resource.Quantity must parse —
@@ -238,6 +241,11 @@ def decode(rtype, obj: dict) -> None:
                               f"{error}") from None
         if not isinstance(value, str):
             schemas.set_at(obj, path, canonical_decimal(amount))
+    for path, value in schemas.values_of(obj, schema, schemas.MICRO_TIME):
+        if not isinstance(value, str) or not _MICRO_TIME.match(value):  # Go's time.Parse(RFC3339Micro, ...)
+            raise bad_request(f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: '
+                              f'parsing time "{value}" as "2006-01-02T15:04:05.000000Z07:00": cannot parse '
+                              f'{schemas.dotted(path)}')
 
 
 # --- built-in kinds' specs ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ listed in CONTROLLERS in the order a pass runs them. Every pass is level-trigger
 
 from __future__ import annotations
 
-from . import (api_services, custom_resources, daemon_sets, deployments, garbage, jobs, namespaces, nodes, pods, replica_sets,
+from . import (api_services, custom_resources, daemon_sets, deployments, events, garbage, jobs, namespaces, nodes, pods, replica_sets,
                services, stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
 
@@ -24,6 +24,7 @@ CONTROLLERS = {
     "services": services.reconcile,
     "custom-resources": custom_resources.reconcile,
     "api-services": api_services.reconcile,
+    "events": events.reconcile,
     "garbage": garbage.reconcile,
 }
 

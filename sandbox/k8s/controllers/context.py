@@ -78,17 +78,18 @@ class Context:
         meta = obj["metadata"]
         return self._write(self.objects.update, rtype, meta.get("namespace", ""), meta["name"], obj, options)
 
-    def set_status(self, rtype, obj: dict, status: dict, options: WriteOptions = CONTROLLER) -> None:
+    def set_status(self, rtype, obj: dict, status: dict, options: WriteOptions = CONTROLLER) -> dict | None:
+        """The updated object, or None when the status was already so or the write lost a race."""
         if obj.get("status") == status:
-            return
+            return None
         obj["status"] = status
         meta = obj["metadata"]
         sub = "status" if "status" in rtype.subresources else ""
-        self._write(self.objects.update, rtype, meta.get("namespace", ""), meta["name"], obj, options, sub)
+        return self._write(self.objects.update, rtype, meta.get("namespace", ""), meta["name"], obj, options, sub)
 
-    def delete(self, rtype, obj: dict, options: dict | None = None) -> None:
+    def delete(self, rtype, obj: dict, options: dict | None = None) -> dict | None:
         meta = obj["metadata"]
-        self._write(self.objects.delete, rtype, meta.get("namespace", ""), meta["name"], options)
+        return self._write(self.objects.delete, rtype, meta.get("namespace", ""), meta["name"], options)
 
     def remove(self, rtype, obj: dict) -> None:
         """Drop an object whose finalization is done (a namespace once it is empty)."""
