@@ -8,7 +8,7 @@ listed in CONTROLLERS in the order a pass runs them. Every pass is level-trigger
 from __future__ import annotations
 
 from . import (api_services, custom_resources, daemon_sets, deployments, endpoints, events, garbage, jobs, namespaces,
-               nodes, pods, replica_sets, services, stateful_sets, volumes)
+               nodes, pods, replica_sets, service_account_tokens, services, stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
 
 CONTROLLERS = {
@@ -23,6 +23,7 @@ CONTROLLERS = {
     "pods": pods.reconcile,
     "services": services.reconcile,
     "endpoints": endpoints.reconcile,
+    "service-account-tokens": service_account_tokens.reconcile,
     "custom-resources": custom_resources.reconcile,
     "api-services": api_services.reconcile,
     "events": events.reconcile,

@@ -4,7 +4,8 @@ from EKS access policies, the way RBAC answers them for the Kubernetes roles tho
 from __future__ import annotations
 
 from .. import kinds
-from ..auth import is_allowed, principal_of
+from ..auth import principal_of
+from ..rbac import groups_of
 from ..errors import bad_request
 from .exchange import Exchange
 
@@ -18,9 +19,12 @@ def review(exchange: Exchange, rtype, body) -> dict:
     result = {**body, "apiVersion": rtype.api_version, "kind": rtype.kind,
               "metadata": {**(body.get("metadata") or {}), "creationTimestamp": None}}
     if rtype.plural == "selfsubjectreviews":
-        result["status"] = {"userInfo": {"username": exchange.user, "groups": ["system:authenticated"],
-                                         "extra": {"arn": [exchange.user],
-                                                   "canonicalArn": [principal_of(exchange.user)]}}}
+        if exchange.is_service_account:
+            result["status"] = {"userInfo": {"username": exchange.user, "groups": groups_of(exchange.user)}}
+        else:
+            result["status"] = {"userInfo": {"username": exchange.user, "groups": ["system:authenticated"],
+                                             "extra": {"arn": [exchange.user],
+                                                       "canonicalArn": [principal_of(exchange.user)]}}}
         return result
     if rtype.plural == "selfsubjectrulesreviews":
         result["status"] = _rules(exchange, (body.get("spec") or {}).get("namespace") or None)
@@ -53,8 +57,7 @@ def _rules(exchange: Exchange, namespace: str | None) -> dict:
     everything = True
     for rtype in _types(exchange):
         # From the access entries as cached (a refusal refreshes them; hundreds of refusals must not).
-        verbs = tuple(v for v in rtype.verbs
-                      if is_allowed(exchange.info, exchange.user, v, rtype, namespace if rtype.namespaced else None))
+        verbs = tuple(v for v in rtype.verbs if exchange.permits(v, rtype, namespace if rtype.namespaced else None))
         everything = everything and verbs == rtype.verbs
         if verbs:
             allowed.setdefault((rtype.group, verbs), []).append(rtype.plural)
