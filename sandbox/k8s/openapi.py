@@ -18,24 +18,25 @@ _META = "io.k8s.apimachinery.pkg.apis.meta.v1."
 COMMON_COMPONENTS = [_META + n for n in ("Status", "DeleteOptions", "Patch", "ObjectMeta", "ListMeta")]
 
 
-def _to_openapi(schema):
-    """JSON-Schema-flavoured definitions -> OpenAPI 3.0 (single types, components refs)."""
+def converted(schema, ref_prefix: str = COMPONENT_PREFIX, dropped: tuple = ("$schema", "$id")):
+    """JSON-Schema-flavoured definitions -> OpenAPI (single types, refs under `ref_prefix`: components for v3,
+    definitions for Swagger 2.0), without the `dropped` keywords."""
     if isinstance(schema, list):
-        return [_to_openapi(s) for s in schema]
+        return [converted(s, ref_prefix, dropped) for s in schema]
     if not isinstance(schema, dict):
         return schema
     result = {}
     for key, value in schema.items():
-        if key in ("$schema", "$id"):
+        if key in dropped:
             continue
-        if key == "$ref" and isinstance(value, str) and value.startswith(schemas.REF_PREFIX):
-            result[key] = COMPONENT_PREFIX + value[len(schemas.REF_PREFIX):]
+        if key == "$ref" and isinstance(value, str) and value.startswith("#/"):
+            result[key] = ref_prefix + value.rsplit("/", 1)[-1]
         elif key == "type" and isinstance(value, list):
             result[key] = next((t for t in value if t != "null"), "object")
-        elif key in ("properties",) and isinstance(value, dict):
-            result[key] = {name: _to_openapi(sub) for name, sub in value.items()}
+        elif key == "properties" and isinstance(value, dict):
+            result[key] = {name: converted(sub, ref_prefix, dropped) for name, sub in value.items()}
         else:
-            result[key] = _to_openapi(value)
+            result[key] = converted(value, ref_prefix, dropped)
     return result
 
 
@@ -168,7 +169,7 @@ def _document(selected: tuple, crd_schemas: str) -> tuple[dict, str]:
     for name in list(names):
         references(schemas.definitions().get(name), names)
     for name in names:
-        components[name] = _to_openapi(schemas.definitions()[name])
+        components[name] = converted(schemas.definitions()[name])
     doc = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "unversioned"}, "paths": served_paths,
            "components": {"schemas": components}}
     digest = hashlib.sha512(json.dumps(doc, sort_keys=True).encode()).hexdigest().upper()[:128]

@@ -47,24 +47,8 @@ def _document(types: tuple, crd_schemas: str, version: str) -> tuple[bytes, byte
 
 
 def _swagger(schema):
-    """JSON-Schema-flavoured or OpenAPI v3 schema -> Swagger 2.0 (single types, #/definitions/ refs)."""
-    if isinstance(schema, list):
-        return [_swagger(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    result = {}
-    for key, value in schema.items():
-        if key in ("$schema", "$id", "oneOf", "nullable"):
-            continue
-        if key == "$ref" and isinstance(value, str):
-            result[key] = REF_PREFIX + value.rsplit("/", 1)[-1]
-        elif key == "type" and isinstance(value, list):
-            result[key] = next((t for t in value if t != "null"), "object")
-        elif key == "properties" and isinstance(value, dict):
-            result[key] = {name: _swagger(sub) for name, sub in value.items()}
-        else:
-            result[key] = _swagger(value)
-    return result
+    """-> Swagger 2.0: #/definitions/ refs, and no oneOf (IntOrString, Quantity are _SPECIAL) or nullable."""
+    return openapi.converted(schema, REF_PREFIX, ("$schema", "$id", "oneOf", "nullable"))
 
 
 def _drop_type_meta_enums(definition: dict | None) -> None:

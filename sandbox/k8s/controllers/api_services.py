@@ -8,11 +8,14 @@ from .. import discovery, kinds
 from .context import Context, condition, live
 
 API_SERVICES = kinds.builtin_by_kind("apiregistration.k8s.io", "APIService")
+NAME = "api-services"
 AUTOMANAGED = "kube-aggregator.kubernetes.io/automanaged"
 CRD_GROUP_PRIORITY, CRD_VERSION_PRIORITY = 1000, 100  # what the apiextensions-apiserver registers CRD groups with
 
 
 def reconcile(ctx: Context) -> None:
+    if not ctx.changed(NAME, kinds.CRD_TYPE, API_SERVICES):
+        return
     wanted = _local_api_services(ctx.objects.resource_types())
     existing = {a["metadata"]["name"]: a for a in live(ctx.list(API_SERVICES))}
     for name, api_service in wanted.items():

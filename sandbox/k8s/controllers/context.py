@@ -57,6 +57,16 @@ class Context:
     def remembered(self, controller: str) -> dict:
         return self.memory.setdefault(controller, {})
 
+    def changed(self, controller: str, *rtypes) -> bool:
+        """Whether objects of these types changed since the controller last asked (always so on its first pass or
+        when the event history lost changes), so that a controller can skip the passes that cannot concern it."""
+        memory = self.remembered(controller)
+        memory["seen"], events = self.objects.events_since(memory.get("seen"))
+        if events is None:
+            return True
+        keys = {self.objects.storage_key(t)[1:] for t in rtypes}
+        return any((event.group, event.plural) in keys for event in events)
+
     def wake_in(self, seconds: float) -> None:
         """Ask for a pass `seconds` from now even if nothing changes (a delay running out)."""
         due = time.monotonic() + seconds

@@ -14,9 +14,12 @@ SERVICE_NAME = "kubernetes.io/service-name"
 SLICE_MANAGER = ("endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io")
 ENDPOINTS_MANAGER = ("endpoints.kubernetes.io/managed-by", "endpoint-controller")
 ZONE = "topology.kubernetes.io/zone"
+NAME = "endpoints"
 
 
 def reconcile(ctx: Context) -> None:
+    if not ctx.changed(NAME, SERVICES, PODS, NODES, ENDPOINTS, SLICES):
+        return
     services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in live(ctx.list(SERVICES))
                 if (s.get("spec") or {}).get("selector") and (s.get("spec") or {}).get("type") != "ExternalName"}
     pods = [p for p in live(ctx.list(PODS)) if (p.get("status") or {}).get("podIP")]

@@ -9,9 +9,12 @@ from .. import service_accounts as accounts
 from .context import SERVICE_ACCOUNTS, Context, live
 
 SECRETS = accounts.SECRETS
+NAME = "service-account-tokens"
 
 
 def reconcile(ctx: Context) -> None:
+    if not ctx.changed(NAME, SECRETS, SERVICE_ACCOUNTS):
+        return
     for secret in live(ctx.list(SECRETS)):
         if secret.get("type") != accounts.SECRET_TYPE:
             continue
