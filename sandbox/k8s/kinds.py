@@ -138,6 +138,20 @@ def _storage_form(rtype: ResourceType) -> ResourceType:
 STORED_AS = {(t.group, t.version, t.plural): _storage_form(t) for t in BUILTIN_TYPES if _storage_form(t) is not t}
 
 
+# Deprecations the apiserver announces with a Warning header on every request, from the Kubernetes version on.
+DEPRECATIONS = {("", "endpoints"): ((1, 33), "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
+                                             "EndpointSlice")}
+
+
+def deprecation(rtype: ResourceType, kubernetes_version: str) -> str | None:
+    since, message = DEPRECATIONS.get((rtype.group, rtype.plural), ((99, 0), ""))
+    major, _, minor = kubernetes_version.partition(".")
+    try:
+        return message if (int(major), int(minor)) >= since else None
+    except ValueError:
+        return None
+
+
 def stored_type(rtype: ResourceType) -> ResourceType:
     return STORED_AS.get((rtype.group, rtype.version, rtype.plural), rtype)
 

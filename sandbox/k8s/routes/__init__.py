@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
+from .. import kinds
 from ..errors import ApiError, forbidden
 from ..selectors import check_query
 from . import discovery, rest, tokens, watch
@@ -56,6 +57,9 @@ def _api_path(exchange: Exchange, group: str, version: str, segments: list[str])
         raise discovery.not_found()
     if rtype.namespaced and namespace is None and name is not None:
         raise discovery.not_found()
+    deprecated = kinds.deprecation(rtype, exchange.info.version)
+    if deprecated:
+        exchange.warnings.append(deprecated)
     verb = _verb(exchange, name, is_watch, subresource)
     if verb not in rtype.verbs:
         raise ApiError(405, "the server does not allow this method on the requested resource")

@@ -56,8 +56,10 @@ def test_endpoints_follow_ready_pods_and_the_service(eks, namespace):
     assert (endpoint.conditions.ready, endpoint.conditions.serving, endpoint.conditions.terminating) == (
         True, True, False)
 
-    endpoints = json.loads(ok(eks.kubectl("get", "endpoints", "shop", "-o", "json", namespace=namespace)))
-    [subset] = endpoints["subsets"]
+    shown = eks.kubectl("get", "endpoints", "shop", "-o", "json", namespace=namespace)
+    # the test cluster runs Kubernetes 1.33, where the apiserver warns on every use of v1 Endpoints
+    assert "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice" in shown.stderr
+    [subset] = json.loads(ok(shown))["subsets"]
     assert sorted(a["ip"] for a in subset["addresses"]) == pod_ips
     assert sorted((p["name"], p["port"]) for p in subset["ports"]) == [("metrics", 9090), ("web", 8080)]
     table = ok(eks.kubectl("get", "endpointslices", namespace=namespace))
