@@ -78,11 +78,14 @@ def legacy_token(info, account: dict, secret: dict) -> str:
 def user(token: str, info, objects) -> str | None:
     """The service account user a token stands for in this cluster, or None."""
     parts = token.split(".")
-    if len(parts) != 3 or not hmac.compare_digest(_signature(info, f"{parts[0]}.{parts[1]}"), parts[2]):
+    if len(parts) != 3 or not hmac.compare_digest(_signature(info, f"{parts[0]}.{parts[1]}").encode(),
+                                                  parts[2].encode()):
         return None
     try:
         claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
     except ValueError:
+        return None
+    if not isinstance(claims, dict):
         return None
     if claims.get("iss") == LEGACY_ISSUER:
         prefix = "kubernetes.io/serviceaccount/"
@@ -94,8 +97,9 @@ def user(token: str, info, objects) -> str | None:
     else:
         account = (claims.get("kubernetes.io") or {}).get("serviceaccount") or {}
         namespace, name, uid = (claims.get("kubernetes.io") or {}).get("namespace"), account.get("name"), account.get("uid")
+        expires = claims.get("exp")
         if claims.get("iss") != info.oidc_issuer or API_AUDIENCE not in (claims.get("aud") or []) or \
-                not clock.now() < claims.get("exp", 0):
+                not isinstance(expires, (int, float)) or clock.now() >= expires:
             return None
     found = objects.find(SERVICE_ACCOUNTS, namespace, name)
     if found is None or found["metadata"]["uid"] != uid:
