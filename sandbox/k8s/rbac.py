@@ -16,6 +16,10 @@ DEFAULT_CLUSTER_ROLES = {"cluster-admin": "AmazonEKSClusterAdminPolicy", "admin"
 WILDCARD = "*"
 
 
+def is_service_account(user: str) -> bool:
+    return user.startswith(USER_PREFIX)
+
+
 def groups_of(user: str) -> list[str]:
     namespace = user[len(USER_PREFIX):].split(":", 1)[0]
     return ["system:serviceaccounts", f"system:serviceaccounts:{namespace}", "system:authenticated"]

@@ -11,7 +11,6 @@ from .. import protobuf, rbac
 from ..auth import is_allowed
 from ..errors import ApiError, bad_request
 from ..objects import APPLY_PATCH, PATCH_TYPES, ClusterObjects, WriteOptions
-from ..service_accounts import USER_PREFIX
 
 JSON = "application/json"
 YAML = "application/yaml"
@@ -123,7 +122,7 @@ class Exchange:
 
     @property
     def is_service_account(self) -> bool:
-        return self.user.startswith(USER_PREFIX)
+        return rbac.is_service_account(self.user)
 
     def permits(self, verb: str, rtype, namespace) -> bool:
         """Whether the user may, by the access entries as cached (EKS identities) or RBAC (service accounts)."""
