@@ -124,7 +124,8 @@ class ClusterObjects:
     def create(self, rtype, namespace: str, body, options: WriteOptions, record: bool = True) -> dict:
         stored = kinds.stored_type(rtype)
         if stored is not rtype:
-            return self.present(rtype, self.create(stored, namespace, conversion.to_stored(rtype, body), options, record))
+            return self.present(rtype, self.create(stored, namespace, conversion.to_stored(rtype, body), options,
+                                                   record))
         obj = self._check_body(rtype, body, namespace)
         meta = obj.setdefault("metadata", {})
         if not meta.get("name"):

@@ -161,8 +161,8 @@ SCHEMA: dict = {"$ref": (1, "string"), "format": (2, "string"), "title": (3, "st
                 "required": (19, ("repeated", "string")), "enum": (20, ("repeated", "any")),
                 "discriminator": (26, "string"), "readOnly": (27, "bool"), "example": (30, "any"), "x-": (31, None)}
 SCHEMA.update({
-    # AdditionalPropertiesItem {schema = 1 | boolean = 2}; TypeItem {repeated value = 1}; ItemsItem {repeated schema = 1};
-    # Properties {repeated NamedSchema = 1}
+    # AdditionalPropertiesItem {schema = 1 | boolean = 2}; TypeItem {repeated value = 1};
+    # ItemsItem {repeated schema = 1}; Properties {repeated NamedSchema = 1}
     "additionalProperties": (21, lambda v: _key(2, 0) + _varint(int(v)) if isinstance(v, bool)
                              else _bytes(1, _encode(v, SCHEMA))),
     "type": (22, lambda v: _bytes(1, v.encode())),

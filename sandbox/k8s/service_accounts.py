@@ -95,8 +95,9 @@ def user(token: str, info, objects) -> str | None:
         if secret is None or (secret["metadata"].get("annotations") or {}).get(SA_UID) != uid:
             return None
     else:
-        account = (claims.get("kubernetes.io") or {}).get("serviceaccount") or {}
-        namespace, name, uid = (claims.get("kubernetes.io") or {}).get("namespace"), account.get("name"), account.get("uid")
+        bound = claims.get("kubernetes.io") or {}
+        account = bound.get("serviceaccount") or {}
+        namespace, name, uid = bound.get("namespace"), account.get("name"), account.get("uid")
         expires = claims.get("exp")
         if claims.get("iss") != info.oidc_issuer or API_AUDIENCE not in (claims.get("aud") or []) or \
                 not isinstance(expires, (int, float)) or clock.now() >= expires:

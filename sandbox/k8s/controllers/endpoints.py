@@ -111,7 +111,8 @@ def _endpoints(service: dict, groups: dict[tuple, list[dict]]) -> dict:
         for pod in sorted(pods, key=lambda p: p["status"]["podIP"]):
             addresses[publish_all or is_ready(pod)].append(
                 {"ip": pod["status"]["podIP"], "nodeName": pod["spec"].get("nodeName"), "targetRef": _target(pod)})
-        subset = {"addresses": addresses[True], "notReadyAddresses": addresses[False], "ports": [_port(*p) for p in ports]}
+        subset = {"addresses": addresses[True], "notReadyAddresses": addresses[False],
+                  "ports": [_port(*p) for p in ports]}
         subsets.append({k: v for k, v in subset.items() if v})
     meta = service["metadata"]
     return {"metadata": {"name": meta["name"], "namespace": meta["namespace"],
@@ -123,7 +124,8 @@ def _slices(service: dict, groups: dict[tuple, list[dict]], zones: dict) -> list
     meta = service["metadata"]
     publish_all = service["spec"].get("publishNotReadyAddresses", False)
     result = []
-    for ports, pods in sorted(groups.items(), key=repr) or [((), [])]:  # a Service selecting nothing has one empty slice
+    # a Service selecting nothing still has one, empty, slice
+    for ports, pods in sorted(groups.items(), key=repr) or [((), [])]:
         endpoints = []
         for pod in sorted(pods, key=lambda p: p["status"]["podIP"]):
             ready = publish_all or is_ready(pod)

@@ -20,12 +20,12 @@ def reconcile(ctx: Context) -> None:
         phase = status.get("phase", "Pending")
         if not spec.get("nodeName"):
             if nodes:
-                pod["spec"]["nodeName"] = nodes[index % len(nodes)]
+                node = pod["spec"]["nodeName"] = nodes[index % len(nodes)]
                 scheduled = ctx.update(PODS, pod)
                 if scheduled:
-                    record(ctx, scheduled, "Scheduled", f"Successfully assigned {scheduled['metadata']['namespace']}/"
-                                                        f"{scheduled['metadata']['name']} to {nodes[index % len(nodes)]}",
-                           SCHEDULER)
+                    meta = scheduled["metadata"]
+                    record(ctx, scheduled, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to "
+                                                        f"{node}", SCHEDULER)
             elif not status.get("conditions"):
                 pending = ctx.set_status(PODS, pod, {**status, "phase": "Pending", "conditions": [
                     condition("PodScheduled", False, "Unschedulable", "0/0 nodes are available", None)]})

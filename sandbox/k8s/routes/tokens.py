@@ -20,11 +20,9 @@ def serve(exchange: Exchange, rtype, namespace: str, name: str) -> Response:
     spec = dict(body.get("spec") or {})
     seconds = spec.get("expirationSeconds") or service_accounts.DEFAULT_SECONDS
     if not isinstance(seconds, int) or seconds < service_accounts.MIN_SECONDS:
-        raise invalid(TOKEN_REQUEST, "", [("FieldValueInvalid", "spec.expirationSeconds",
-                                           f"Invalid value: {seconds}: may not specify a duration less than 10 minutes")])
+        raise _invalid_duration(seconds, "less than 10 minutes")
     if seconds > service_accounts.MAX_SECONDS:
-        raise invalid(TOKEN_REQUEST, "", [("FieldValueInvalid", "spec.expirationSeconds",
-                                           f"Invalid value: {seconds}: may not specify a duration larger than 2^32 seconds")])
+        raise _invalid_duration(seconds, "larger than 2^32 seconds")
     spec["audiences"] = spec.get("audiences") or [service_accounts.API_AUDIENCE]
     spec["expirationSeconds"] = seconds
     spec.setdefault("boundObjectRef", None)
@@ -33,3 +31,8 @@ def serve(exchange: Exchange, rtype, namespace: str, name: str) -> Response:
         "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
         "metadata": {"name": name, "namespace": namespace, "creationTimestamp": timestamp()}, "spec": spec,
         "status": {"token": token, "expirationTimestamp": service_accounts.expiry_timestamp(expires)}}, 201)
+
+
+def _invalid_duration(seconds, limit: str):
+    return invalid(TOKEN_REQUEST, "", [("FieldValueInvalid", "spec.expirationSeconds",
+                                        f"Invalid value: {seconds}: may not specify a duration {limit}")])

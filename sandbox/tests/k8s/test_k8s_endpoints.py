@@ -50,7 +50,8 @@ def test_endpoints_follow_ready_pods_and_the_service(eks, namespace):
     assert slice_.address_type == "IPv4" and slice_.metadata.labels["tier"] == "front"
     assert slice_.metadata.labels["endpointslice.kubernetes.io/managed-by"] == "endpointslice-controller.k8s.io"
     assert slice_.metadata.owner_references[0].kind == "Service"
-    assert sorted((p.name, p.port, p.protocol) for p in slice_.ports) == [("metrics", 9090, "TCP"), ("web", 8080, "TCP")]
+    assert sorted((p.name, p.port, p.protocol) for p in slice_.ports) == [("metrics", 9090, "TCP"),
+                                                                          ("web", 8080, "TCP")]
     endpoint = slice_.endpoints[0]
     assert endpoint.target_ref.kind == "Pod" and endpoint.node_name and endpoint.zone
     assert (endpoint.conditions.ready, endpoint.conditions.serving, endpoint.conditions.terminating) == (
@@ -70,9 +71,8 @@ def test_endpoints_follow_ready_pods_and_the_service(eks, namespace):
     ok(eks.kubectl("delete", "pod", pods[0]["metadata"]["name"], "--wait=false", namespace=namespace))
     wait_until(lambda: pods[0]["status"]["podIP"] not in addresses(eks, namespace, "shop"))
 
-    ok(eks.kubectl("patch", "service", "shop", "--type=json", "-p",
-                   '[{"op": "replace", "path": "/spec/ports", "value": [{"name": "web", "port": 81, "targetPort": 81}]}]',
-                   namespace=namespace))
+    one_port = [{"op": "replace", "path": "/spec/ports", "value": [{"name": "web", "port": 81, "targetPort": 81}]}]
+    ok(eks.kubectl("patch", "service", "shop", "--type=json", "-p", json.dumps(one_port), namespace=namespace))
     wait_until(lambda: [(p.name, p.port) for s in slices_of(eks, namespace, "shop") for p in s.ports or []] ==
                [("web", 81)])
     ok(eks.kubectl("delete", "service", "shop", namespace=namespace))

@@ -67,7 +67,8 @@ def test_service_account_is_authorized_by_rbac(eks, namespace, tmp_path):
     ok(eks.kubectl("create", "rolebinding", "reader-view", "--clusterrole=view",
                    f"--serviceaccount={namespace}:reader", namespace=namespace))
     ok(kubectl_with_token(eks, tmp_path, token, "get", "pods", "-n", namespace))
-    assert ok(kubectl_with_token(eks, tmp_path, token, "auth", "can-i", "list", "pods", "-n", namespace)).strip() == "yes"
+    allowed = ok(kubectl_with_token(eks, tmp_path, token, "auth", "can-i", "list", "pods", "-n", namespace))
+    assert allowed.strip() == "yes"
     assert kubectl_with_token(eks, tmp_path, token, "auth", "can-i", "list", "pods", "-n", "default"
                               ).stdout.startswith("no")
     ok(eks.kubectl("create", "role", "cm-writer", "--verb=create,get", "--resource=configmaps", namespace=namespace))
