@@ -8,10 +8,11 @@ import threading
 
 from werkzeug.wrappers import Request, Response
 
-from . import clock
-from .auth import Unauthorized
+from . import clock, service_accounts
+from .auth import TOKEN_PREFIX, Unauthorized
 from .clusters import DirectoryUnavailable
 from .errors import ApiError
+from .objects import ClusterObjects
 from .routes import dispatch
 from .routes.exchange import Exchange, error_response, json_response
 
@@ -80,8 +81,14 @@ class K8sApp:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "Unauthorized")
+        token = token.strip()
+        if not token.startswith(TOKEN_PREFIX):  # a service account's token, issued by this emulator
+            user = service_accounts.user(token, info, ClusterObjects(self.store, info.key))
+            if user:
+                return user
+            raise ApiError(401, "Unauthorized")
         try:
-            user = self.directory.identity(token.strip(), info)
+            user = self.directory.identity(token, info)
         except Unauthorized:
             user = None
         if not user:

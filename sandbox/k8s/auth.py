@@ -142,7 +142,7 @@ POLICIES = {
     "AmazonEKSViewPolicy": _view,
 }
 # Every authenticated user may ask who they are and what they can do.
-_ALWAYS_ALLOWED = {"selfsubjectaccessreviews", "selfsubjectreviews"}
+ALWAYS_ALLOWED = {"selfsubjectaccessreviews", "selfsubjectreviews", "selfsubjectrulesreviews"}
 
 
 def _namespace_matches(patterns: tuple[str, ...], namespace: str | None) -> bool:
@@ -152,7 +152,7 @@ def _namespace_matches(patterns: tuple[str, ...], namespace: str | None) -> bool
 
 
 def is_allowed(cluster, caller_arn: str, verb: str, rtype, namespace: str | None) -> bool:
-    if rtype.plural in _ALWAYS_ALLOWED:
+    if rtype.plural in ALWAYS_ALLOWED:
         return True
     principal = principal_of(caller_arn)
     for entry in cluster.access_entries:

@@ -42,6 +42,7 @@ class ClusterInfo:
     version: str  # "1.33"
     nodegroups: tuple[Nodegroup, ...] = ()
     access_entries: tuple[AccessEntry, ...] = field(default=(), compare=False)
+    oidc_issuer: str = ""  # identity.oidc.issuer: the `iss` of the service account tokens the cluster issues
 
     @property
     def key(self) -> str:
@@ -109,7 +110,8 @@ class AwsClusterDirectory:
             entries.append(AccessEntry(arn, tuple(
                 PolicyAssociation(a["policyArn"].rsplit("/", 1)[-1], _scope_namespaces(a.get("accessScope") or {}))
                 for a in associations)))
-        return ClusterInfo(region, name, cluster.get("version", "1.33"), tuple(nodegroups), tuple(entries))
+        return ClusterInfo(region, name, cluster.get("version", "1.33"), tuple(nodegroups), tuple(entries),
+                           ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer", ""))
 
     def identity(self, token: str, cluster: ClusterInfo) -> str | None:
         return self._tokens.verify(token, cluster.name, self.config.aws_endpoint)

@@ -8,7 +8,7 @@ from . import kinds
 
 AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"],
-                     "finalize": ["update"]}
+                     "finalize": ["update"], "token": ["create"]}
 
 
 def version_priority(version: str) -> tuple:
@@ -20,7 +20,7 @@ def version_priority(version: str) -> tuple:
     return (stage, -int(m.group(1)), -int(m.group(3) or 0), version)
 
 
-def _groups(types: list[kinds.ResourceType]) -> dict[str, dict[str, list[kinds.ResourceType]]]:
+def served_groups(types: list[kinds.ResourceType]) -> dict[str, dict[str, list[kinds.ResourceType]]]:
     groups: dict[str, dict[str, list[kinds.ResourceType]]] = {}
     for rtype in types:
         groups.setdefault(rtype.group, {}).setdefault(rtype.version, []).append(rtype)
@@ -30,6 +30,8 @@ def _groups(types: list[kinds.ResourceType]) -> dict[str, dict[str, list[kinds.R
 def _subresource_kind(rtype: kinds.ResourceType, sub: str) -> tuple[str, str, str]:
     if sub == "scale":
         return kinds.SCALE_KIND
+    if sub == "token":
+        return kinds.TOKEN_REQUEST_KIND
     return rtype.group, rtype.version, rtype.kind
 
 
@@ -44,13 +46,13 @@ def _group_entry(name: str, versions: dict) -> dict:
 
 
 def api_group_list(types) -> dict:
-    groups = _groups(types)
+    groups = served_groups(types)
     return {"kind": "APIGroupList", "apiVersion": "v1",
             "groups": [_group_entry(name, versions) for name, versions in groups.items() if name]}
 
 
 def api_group(types, group: str) -> dict | None:
-    versions = _groups(types).get(group)
+    versions = served_groups(types).get(group)
     if not group or not versions:
         return None
     return {"kind": "APIGroup", "apiVersion": "v1", **_group_entry(group, versions)}
@@ -73,7 +75,7 @@ def api_resource_list(types, group: str, version: str) -> dict | None:
             group_, version_, kind = _subresource_kind(t, sub)
             entry = {"name": f"{t.plural}/{sub}", "singularName": "", "namespaced": t.namespaced, "kind": kind,
                      "verbs": SUBRESOURCE_VERBS.get(sub, ["get"])}
-            if sub == "scale":
+            if sub in ("scale", "token"):
                 entry.update(group=group_, version=version_)
             resources.append(entry)
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": selected[0].api_version,
@@ -83,7 +85,7 @@ def api_resource_list(types, group: str, version: str) -> dict | None:
 def aggregated(types, core: bool) -> dict:
     """APIGroupDiscoveryList for /api (core=True) or /apis."""
     items = []
-    for name, versions in _groups(types).items():
+    for name, versions in served_groups(types).items():
         if (name == "") != core:
             continue
         items.append({

@@ -54,7 +54,7 @@ _BUILTIN_ROWS = [
     ("v1", "Endpoints", "endpoints", _N, ("ep",), (), (), ALL_VERBS),
     ("v1", "ConfigMap", "configmaps", _N, ("cm",), (), (), ALL_VERBS),
     ("v1", "Secret", "secrets", _N, (), (), (), ALL_VERBS),
-    ("v1", "ServiceAccount", "serviceaccounts", _N, ("sa",), (), (), ALL_VERBS),
+    ("v1", "ServiceAccount", "serviceaccounts", _N, ("sa",), (), ("token",), ALL_VERBS),
     ("v1", "Node", "nodes", _C, ("no",), (), ("status",), ALL_VERBS),
     ("v1", "PersistentVolume", "persistentvolumes", _C, ("pv",), (), ("status",), ALL_VERBS),
     ("v1", "PersistentVolumeClaim", "persistentvolumeclaims", _N, ("pvc",), (), ("status",), ALL_VERBS),
@@ -83,6 +83,11 @@ _BUILTIN_ROWS = [
     ("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", _N, ("pdb",), (), ("status",), ALL_VERBS),
     ("autoscaling/v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", _N, ("hpa",), ("all",),
      ("status",), ALL_VERBS),
+    ("autoscaling/v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", _N, ("hpa",), ("all",),
+     ("status",), ALL_VERBS),
+    ("events.k8s.io/v1", "Event", "events", _N, (), (), (), ALL_VERBS),
+    ("discovery.k8s.io/v1", "EndpointSlice", "endpointslices", _N, (), (), (), ALL_VERBS),
+    ("apiregistration.k8s.io/v1", "APIService", "apiservices", _C, (), ("api-extensions",), ("status",), ALL_VERBS),
     ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", _C,
      (), ("api-extensions",), (), ALL_VERBS),
     ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", _C,
@@ -90,6 +95,7 @@ _BUILTIN_ROWS = [
     ("coordination.k8s.io/v1", "Lease", "leases", _N, (), (), (), ALL_VERBS),
     ("scheduling.k8s.io/v1", "PriorityClass", "priorityclasses", _C, ("pc",), (), (), ALL_VERBS),
     ("authorization.k8s.io/v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", _C, (), (), (), CREATE_ONLY),
+    ("authorization.k8s.io/v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", _C, (), (), (), CREATE_ONLY),
     ("authentication.k8s.io/v1", "SelfSubjectReview", "selfsubjectreviews", _C, (), (), (), CREATE_ONLY),
 ]
 
@@ -104,10 +110,15 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = tuple(
     for av, kind, plural, namespaced, shorts, cats, subs, verbs in _BUILTIN_ROWS
 )
 _BUILTIN_BY_PATH = {(t.group, t.version, t.plural): t for t in BUILTIN_TYPES}
-_BUILTIN_BY_KIND = {(t.group, t.kind): t for t in BUILTIN_TYPES}
+# By kind, the first row of a kind wins: the version objects are stored in (see STORED_AS).
+_BUILTIN_BY_KIND: dict[tuple[str, str], ResourceType] = {}
+for _type in BUILTIN_TYPES:
+    _BUILTIN_BY_KIND.setdefault((_type.group, _type.kind), _type)
 
-# The Scale subresource always speaks autoscaling/v1 Scale, whatever the parent's group.
+# The Scale subresource always speaks autoscaling/v1 Scale, whatever the parent's group; a service account's
+# token subresource takes and answers a TokenRequest.
 SCALE_KIND = ("autoscaling", "v1", "Scale")
+TOKEN_REQUEST_KIND = ("authentication.k8s.io", "v1", "TokenRequest")
 
 
 def builtin(group: str, version: str, plural: str) -> ResourceType | None:
@@ -116,6 +127,33 @@ def builtin(group: str, version: str, plural: str) -> ResourceType | None:
 
 def builtin_by_kind(group: str, kind: str) -> ResourceType | None:
     return _BUILTIN_BY_KIND.get((group, kind))
+
+
+# Types served in another form than they are stored in (conversion.py converts): events.k8s.io/v1 Events are
+# core v1 Events, autoscaling/v1 HPAs are autoscaling/v2 ones.
+def _storage_form(rtype: ResourceType) -> ResourceType:
+    return _BUILTIN_BY_KIND[("", "Event") if rtype.group == "events.k8s.io" else (rtype.group, rtype.kind)]
+
+
+STORED_AS = {(t.group, t.version, t.plural): _storage_form(t) for t in BUILTIN_TYPES if _storage_form(t) is not t}
+
+
+# Deprecations the apiserver announces with a Warning header on every request, from the Kubernetes version on.
+DEPRECATIONS = {("", "endpoints"): ((1, 33), "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
+                                             "EndpointSlice")}
+
+
+def deprecation(rtype: ResourceType, kubernetes_version: str) -> str | None:
+    since, message = DEPRECATIONS.get((rtype.group, rtype.plural), ((99, 0), ""))
+    major, _, minor = kubernetes_version.partition(".")
+    try:
+        return message if (int(major), int(minor)) >= since else None
+    except ValueError:
+        return None
+
+
+def stored_type(rtype: ResourceType) -> ResourceType:
+    return STORED_AS.get((rtype.group, rtype.version, rtype.plural), rtype)
 
 
 CRD_TYPE = _BUILTIN_BY_KIND[("apiextensions.k8s.io", "CustomResourceDefinition")]

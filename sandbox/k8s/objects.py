@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import admission, kinds, schemas
+from . import admission, conversion, kinds, schemas
 from .apply import record_update, server_side_apply, strip_nulls
 from .errors import ApiError, already_exists, bad_request, conflict, invalid, not_found
 from .patch import json_patch, merge_patch, strategic_merge
@@ -73,7 +73,10 @@ class ClusterObjects:
                      if (t.group, t.version, t.plural) == (group, version, plural)), None)
 
     def _key(self, rtype: kinds.ResourceType):
-        return (self.cluster, rtype.group, rtype.plural)
+        stored = kinds.stored_type(rtype)
+        return (self.cluster, stored.group, stored.plural)
+
+    storage_key = _key
 
     # --- reads ---------------------------------------------------------------------------------------
 
@@ -111,12 +114,18 @@ class ClusterObjects:
         return {"kind": f"{rtype.kind}List", "apiVersion": rtype.api_version, "metadata": metadata, "items": items}
 
     def present(self, rtype, obj: dict) -> dict:
+        if kinds.stored_type(rtype) is not rtype:
+            obj = conversion.from_stored(rtype, obj)
         obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
         return obj
 
     # --- writes --------------------------------------------------------------------------------------
 
     def create(self, rtype, namespace: str, body, options: WriteOptions, record: bool = True) -> dict:
+        stored = kinds.stored_type(rtype)
+        if stored is not rtype:
+            return self.present(rtype, self.create(stored, namespace, conversion.to_stored(rtype, body), options,
+                                                   record))
         obj = self._check_body(rtype, body, namespace)
         meta = obj.setdefault("metadata", {})
         if not meta.get("name"):
@@ -145,6 +154,10 @@ class ClusterObjects:
             raise already_exists(rtype, meta["name"]) from None
 
     def update(self, rtype, namespace: str, name: str, body, options: WriteOptions, subresource: str = "") -> dict:
+        stored = kinds.stored_type(rtype)
+        if stored is not rtype:
+            return self.present(rtype, self.update(stored, namespace, name, conversion.to_stored(rtype, body), options,
+                                                   subresource))
         current = self.get(rtype, namespace, name)
         obj = self._check_body(rtype, body, namespace)
         meta = obj.setdefault("metadata", {})
@@ -200,9 +213,20 @@ class ClusterObjects:
         return self._patch_once(rtype, namespace, name, patch_type, body, options, subresource)
 
     def _patch_once(self, rtype, namespace, name, patch_type, body, options: WriteOptions, subresource: str) -> dict:
+        stored = kinds.stored_type(rtype)
         if patch_type == APPLY_PATCH:
+            if stored is not rtype:
+                return self.present(rtype, self._apply(stored, namespace, name, conversion.to_stored(rtype, body),
+                                                       options, subresource))
             return self._apply(rtype, namespace, name, body, options, subresource)
         current = self.get(rtype, namespace, name)
+        patched = self._patched(rtype, current, patch_type, body, name)
+        if stored is not rtype:  # patched in the served form, replaced in the stored one
+            return self.present(rtype, self._replace(stored, self.get(stored, namespace, name),
+                                                     conversion.to_stored(rtype, patched), options, subresource))
+        return self._replace(rtype, current, patched, options, subresource)
+
+    def _patched(self, rtype, current: dict, patch_type: str, body, name: str) -> dict:
         if patch_type == JSON_PATCH:
             patched = json_patch(current, body)
         elif not isinstance(body, dict):
@@ -222,7 +246,7 @@ class ClusterObjects:
         self._check_kind(rtype, patched)
         if "resourceVersion" not in (body.get("metadata") or {} if isinstance(body, dict) else {}):
             patched["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
-        return self._replace(rtype, current, patched, options, subresource)
+        return patched
 
     def _apply(self, rtype, namespace, name, body, options: WriteOptions, subresource: str) -> dict:
         if not options.manager:
@@ -242,6 +266,9 @@ class ClusterObjects:
         return self._replace(rtype, current, merged, options, subresource, record=False)
 
     def delete(self, rtype, namespace: str, name: str, options: dict | None = None, dry_run: bool = False) -> dict:
+        stored = kinds.stored_type(rtype)
+        if stored is not rtype:
+            return self.present(rtype, self.delete(stored, namespace, name, options, dry_run))
         options = options or {}
         current = self.get(rtype, namespace, name)
         meta = current["metadata"]
@@ -320,7 +347,7 @@ class ClusterObjects:
 
     def all_objects(self):
         """(type, object) for every stored object of this cluster (used by GC and namespace cleanup)."""
-        by_plural = {(t.group, t.plural): t for t in self.resource_types()}
+        by_plural = {(t.group, t.plural): t for t in self.resource_types() if kinds.stored_type(t) is t}
         for cluster, group, plural in self.store.keys():
             rtype = by_plural.get((group, plural))
             if cluster == self.cluster and rtype:

@@ -15,50 +15,51 @@ from .discovery import version_priority
 
 COMPONENT_PREFIX = "#/components/schemas/"
 _META = "io.k8s.apimachinery.pkg.apis.meta.v1."
-_COMMON_COMPONENTS = [_META + n for n in ("Status", "DeleteOptions", "Patch", "ObjectMeta", "ListMeta")]
+COMMON_COMPONENTS = [_META + n for n in ("Status", "DeleteOptions", "Patch", "ObjectMeta", "ListMeta")]
 
 
-def _to_openapi(schema):
-    """JSON-Schema-flavoured definitions -> OpenAPI 3.0 (single types, components refs)."""
+def converted(schema, ref_prefix: str = COMPONENT_PREFIX, dropped: tuple = ("$schema", "$id")):
+    """JSON-Schema-flavoured definitions -> OpenAPI (single types, refs under `ref_prefix`: components for v3,
+    definitions for Swagger 2.0), without the `dropped` keywords."""
     if isinstance(schema, list):
-        return [_to_openapi(s) for s in schema]
+        return [converted(s, ref_prefix, dropped) for s in schema]
     if not isinstance(schema, dict):
         return schema
     result = {}
     for key, value in schema.items():
-        if key in ("$schema", "$id"):
+        if key in dropped:
             continue
-        if key == "$ref" and isinstance(value, str) and value.startswith(schemas.REF_PREFIX):
-            result[key] = COMPONENT_PREFIX + value[len(schemas.REF_PREFIX):]
+        if key == "$ref" and isinstance(value, str) and value.startswith("#/"):
+            result[key] = ref_prefix + value.rsplit("/", 1)[-1]
         elif key == "type" and isinstance(value, list):
             result[key] = next((t for t in value if t != "null"), "object")
-        elif key in ("properties",) and isinstance(value, dict):
-            result[key] = {name: _to_openapi(sub) for name, sub in value.items()}
+        elif key == "properties" and isinstance(value, dict):
+            result[key] = {name: converted(sub, ref_prefix, dropped) for name, sub in value.items()}
         else:
-            result[key] = _to_openapi(value)
+            result[key] = converted(value, ref_prefix, dropped)
     return result
 
 
-def _references(schema, found: set[str]) -> None:
+def references(schema, found: set[str]) -> None:
     if isinstance(schema, dict):
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith(schemas.REF_PREFIX):
             name = ref[len(schemas.REF_PREFIX):]
             if name not in found:
                 found.add(name)
-                _references(schemas.definitions().get(name), found)
+                references(schemas.definitions().get(name), found)
         for value in schema.values():
-            _references(value, found)
+            references(value, found)
     elif isinstance(schema, list):
         for value in schema:
-            _references(value, found)
+            references(value, found)
 
 
-def _crd_component_name(rtype) -> str:
+def crd_component_name(rtype) -> str:
     return ".".join(reversed(rtype.group.split("."))) + f".{rtype.version}.{rtype.kind}"
 
 
-def _crd_component(rtype) -> dict:
+def crd_component(rtype) -> dict:
     schema = json.loads(json.dumps(rtype.crd_schema))
     props = schema.setdefault("properties", {})
     props.setdefault("apiVersion", {"type": "string"})
@@ -70,9 +71,9 @@ def _crd_component(rtype) -> dict:
     return schema
 
 
-def _component_name(rtype) -> str:
+def component_name(rtype) -> str:
     if rtype.is_custom:
-        return _crd_component_name(rtype)
+        return crd_component_name(rtype)
     return schemas.definition_name(rtype.group, rtype.version, rtype.kind) or ""
 
 
@@ -102,18 +103,18 @@ def _operation(verb: str, action: str, rtype, gvk: dict, schema_ref: str, extra_
 _WRITE_PARAMS = ("dryRun", "fieldManager", "fieldValidation")
 
 
-def _paths(rtype) -> dict:
+def paths(rtype) -> dict:
     base = f"/api/{rtype.version}" if not rtype.group else f"/apis/{rtype.group}/{rtype.version}"
     scope = "/namespaces/{namespace}" if rtype.namespaced else ""
     collection = f"{base}{scope}/{rtype.plural}"
     gvk = {"group": rtype.group, "version": rtype.version, "kind": rtype.kind}
-    ref = COMPONENT_PREFIX + _component_name(rtype)
+    ref = COMPONENT_PREFIX + component_name(rtype)
     scope_params = [_parameter("namespace", "path")] if rtype.namespaced else []
     item_params = scope_params + [_parameter("name", "path")]
     if rtype.verbs == ("create",):
         return {collection: {"parameters": scope_params,
                              "post": _operation("post", "post", rtype, gvk, ref, _WRITE_PARAMS)}}
-    paths = {
+    result = {
         collection: {"parameters": scope_params,
                      "get": _operation("get", "list", rtype, gvk, ref,
                                        ("labelSelector", "fieldSelector", "limit", "continue", "watch")),
@@ -134,13 +135,13 @@ def _paths(rtype) -> dict:
         if sub == "scale":
             sub_gvk = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
             sub_ref = COMPONENT_PREFIX + "io.k8s.api.autoscaling.v1.Scale"
-        paths[f"{collection}/{{name}}/{sub}"] = {
+        result[f"{collection}/{{name}}/{sub}"] = {
             "parameters": item_params,
             "get": _operation("get", "get", rtype, sub_gvk, sub_ref),
             "put": _operation("put", "put", rtype, sub_gvk, sub_ref, _WRITE_PARAMS),
             "patch": _operation("patch", "patch", rtype, sub_gvk, sub_ref, _WRITE_PARAMS + ("force",)),
         }
-    return paths
+    return result
 
 
 def document(types, group: str, version: str) -> tuple[dict, str] | None:
@@ -154,22 +155,22 @@ def document(types, group: str, version: str) -> tuple[dict, str] | None:
 
 @functools.lru_cache(maxsize=256)
 def _document(selected: tuple, crd_schemas: str) -> tuple[dict, str]:
-    names: set[str] = set(_COMMON_COMPONENTS)
+    names: set[str] = set(COMMON_COMPONENTS)
     if any("scale" in t.subresources for t in selected):
         names.add("io.k8s.api.autoscaling.v1.Scale")
     components = {}
-    paths: dict = {}
+    served_paths: dict = {}
     for rtype in selected:
         if rtype.is_custom:
-            components[_crd_component_name(rtype)] = _crd_component(rtype)
+            components[crd_component_name(rtype)] = crd_component(rtype)
         else:
-            names.add(_component_name(rtype))
-        paths.update(_paths(rtype))
+            names.add(component_name(rtype))
+        served_paths.update(paths(rtype))
     for name in list(names):
-        _references(schemas.definitions().get(name), names)
+        references(schemas.definitions().get(name), names)
     for name in names:
-        components[name] = _to_openapi(schemas.definitions()[name])
-    doc = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "unversioned"}, "paths": paths,
+        components[name] = converted(schemas.definitions()[name])
+    doc = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "unversioned"}, "paths": served_paths,
            "components": {"schemas": components}}
     digest = hashlib.sha512(json.dumps(doc, sort_keys=True).encode()).hexdigest().upper()[:128]
     return doc, digest
@@ -177,31 +178,9 @@ def _document(selected: tuple, crd_schemas: str) -> tuple[dict, str]:
 
 def index(types, prefix: str) -> dict:
     gvs = sorted({(t.group, t.version) for t in types}, key=lambda gv: (gv[0], version_priority(gv[1])))
-    paths = {}
+    listed = {}
     for group, version in gvs:
         path = f"api/{version}" if not group else f"apis/{group}/{version}"
         _, digest = document(types, group, version)
-        paths[path] = {"serverRelativeURL": f"{prefix}/openapi/v3/{path}?hash={digest}"}
-    return {"paths": paths}
-
-
-# --- OpenAPI v2 -----------------------------------------------------------------------------------------
-# Only a stub: kubectl falls back to /openapi/v2 (protobuf) for kinds missing from the v3 index, e.g. a CR
-# whose CRD is in the same file. An empty document lets it report "no matches for kind ... ensure CRDs are
-# installed first" like against a real server, instead of failing on a 404.
-# The real handler answers protobuf requests as octet-stream (Go's mime parser rejects the "@" type).
-V2_PROTOBUF_TYPE = "application/octet-stream"
-
-
-def _proto_string(field_number: int, value: str) -> bytes:
-    data = value.encode()
-    return bytes([field_number << 3 | 2, len(data)]) + data
-
-
-def v2_stub(version: str, protobuf: bool):
-    """gnostic openapi_v2.Document {swagger: "2.0", info: {title, version}}."""
-    if not protobuf:
-        return {"swagger": "2.0", "info": {"title": "Kubernetes", "version": version}, "paths": {},
-                "definitions": {}}
-    info = _proto_string(1, "Kubernetes") + _proto_string(2, version)
-    return _proto_string(1, "2.0") + bytes([2 << 3 | 2, len(info)]) + info
+        listed[path] = {"serverRelativeURL": f"{prefix}/openapi/v3/{path}?hash={digest}"}
+    return {"paths": listed}

@@ -130,6 +130,11 @@ MESSAGES = {
     ("authorization.k8s.io/v1", "SelfSubjectAccessReview"): {
         1: ("metadata", OBJECT_META),
         2: ("spec", {1: ("resourceAttributes", RESOURCE_ATTRIBUTES), 2: ("nonResourceAttributes", NON_RESOURCE_ATTRIBUTES)})},
+    ("authorization.k8s.io/v1", "SelfSubjectRulesReview"): {1: ("metadata", OBJECT_META),
+                                                             2: ("spec", {1: ("namespace", "string")})},
+    ("authentication.k8s.io/v1", "TokenRequest"): {1: ("metadata", OBJECT_META), 2: ("spec", {
+        1: ("audiences", ("repeated", "string")), 4: ("expirationSeconds", "int"), 3: ("boundObjectRef", {
+            1: ("kind", "string"), 2: ("apiVersion", "string"), 3: ("name", "string"), 4: ("uid", "string")})})},
     ("v1", "DeleteOptions"): {1: ("gracePeriodSeconds", "int"), 2: ("preconditions", PRECONDITIONS),
                               3: ("orphanDependents", "bool"), 4: ("propagationPolicy", "string"),
                               5: ("dryRun", ("repeated", "string"))},

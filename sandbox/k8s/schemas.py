@@ -170,6 +170,7 @@ def type_errors(obj, schema: dict | None, path: tuple = ()) -> list[tuple[tuple,
 
 
 QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+MICRO_TIME = "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"
 
 
 def _child(schema: dict, key: str) -> dict | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from . import service_accounts
 from .app import MAX_BODY, K8sApp
 from .controllers import CONTROLLERS, DEFAULT_DELAY, ControllerLoop
 from .controllers.operators import STAGES
@@ -118,6 +119,7 @@ class K8sServer:
         self.state_dir = state_dir
         tls_dir = tls_dir or state_dir / "tls"
         self.store = Store(state_dir / "k8s" / "state.db")
+        service_accounts.configure((tls_dir / "server.key").read_bytes(), (tls_dir / "ca.crt").read_text())
         self.controllers = ControllerLoop(self.store, directory, CONTROLLERS, delay, (*STAGES, *stages))
         self.app = K8sApp(self.store, directory, self.controllers)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

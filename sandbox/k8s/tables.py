@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from . import conversion
+
 
 def _age_column():
     return {"name": "Age", "type": "string", "format": "", "description": "Time since the object was created",
@@ -108,6 +110,52 @@ def _claim_cells(o):
                      for m in status.get("accessModes") or []), spec.get("storageClassName", ""), age(o)]
 
 
+def _api_service_cells(o):
+    service = (o.get("spec") or {}).get("service")
+    available = next((c for c in (o.get("status") or {}).get("conditions") or [] if c.get("type") == "Available"), {})
+    shown = available.get("status", "Unknown")
+    if shown != "True" and available.get("reason"):
+        shown += f' ({available["reason"]})'
+    return [f'{service.get("namespace")}/{service.get("name")}' if service else "Local", shown, age(o)]
+
+
+def _listed(values: list[str], limit: int = 3) -> str:
+    """kubectl's endpoint lists: the first three, then how many more."""
+    if not values:
+        return "<none>"
+    more = f" + {len(values) - limit} more..." if len(values) > limit else ""
+    return ",".join(values[:limit]) + more
+
+
+def _endpoints_cells(o):
+    found = [f'{a.get("ip")}:{p.get("port")}' for s in o.get("subsets") or [] for p in s.get("ports") or [{}]
+             for a in s.get("addresses") or []]
+    return [_listed(found), age(o)]
+
+
+def _endpoint_slice_cells(o):
+    ports = ",".join(str(p.get("port")) for p in o.get("ports") or []) or "<unset>"
+    addresses = [a for e in o.get("endpoints") or [] for a in e.get("addresses") or []]
+    return [o.get("addressType", ""), ports, _listed(addresses), age(o)]
+
+
+def _event_cells(o):
+    involved, source = o.get("involvedObject") or {}, o.get("source") or {}
+    last = o.get("lastTimestamp") or o.get("eventTime") or (o["metadata"].get("creationTimestamp"))
+    first = o.get("firstTimestamp") or o.get("eventTime") or last
+    return [_since(last), o.get("type", ""), o.get("reason", ""),
+            f'{involved.get("kind", "").lower()}/{involved.get("name", "")}', involved.get("fieldPath", ""),
+            ", ".join(v for v in (source.get("component") or o.get("reportingComponent"), source.get("host")) if v),
+            o.get("message", ""), _since(first), o.get("count", 1), o["metadata"]["name"]]
+
+
+def _since(stamp: str | None) -> str:
+    if not stamp:
+        return "<unknown>"
+    when = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return human_duration(int((datetime.now(timezone.utc) - when).total_seconds()))
+
+
 # (group, kind) -> (columns after Name, cells function); Age is where a kind's printer puts it.
 _PRINTERS = {
     ("", "Pod"): ([_column("Ready"), _column("Status"), _column("Restarts", "integer"), _age_column(),
@@ -132,6 +180,20 @@ _PRINTERS = {
     ("", "Namespace"): ([_column("Status"), _age_column()],
                         lambda o: [(o.get("status") or {}).get("phase", "Active"), age(o)]),
     ("", "Node"): ([_column("Status"), _column("Roles"), _age_column(), _column("Version")], _node_cells),
+    ("apiregistration.k8s.io", "APIService"): ([_column("Service"), _column("Available"), _age_column()],
+                                               _api_service_cells),
+    ("", "Endpoints"): ([_column("Endpoints"), _age_column()], _endpoints_cells),
+    ("discovery.k8s.io", "EndpointSlice"): ([_column("AddressType"), _column("Ports"), _column("Endpoints"),
+                                             _age_column()], _endpoint_slice_cells),
+}
+# Kinds whose printer puts Name elsewhere than first: the columns are all of them, cells give the name too.
+_EVENT_COLUMNS = [_column("Last Seen"), _column("Type"), _column("Reason"), _column("Object"),
+                  _column("Subobject", priority=1), _column("Source", priority=1), _column("Message"),
+                  _column("First Seen", priority=1), _column("Count", "integer", priority=1),
+                  _column("Name", priority=1, fmt="name")]
+_WHOLE_ROW_PRINTERS = {
+    ("", "Event"): (_EVENT_COLUMNS, _event_cells),
+    ("events.k8s.io", "Event"): (_EVENT_COLUMNS, lambda o: _event_cells(conversion.core_event(o))),
 }
 
 
@@ -150,17 +212,20 @@ def _printer(rtype):
 
 
 def table(rtype, objects: list[dict], list_metadata: dict, include_object: str) -> dict:
-    columns, cells = _printer(rtype)
+    whole_row = _WHOLE_ROW_PRINTERS.get((rtype.group, rtype.kind))
+    columns, cells = whole_row or _printer(rtype)
+    if not whole_row:
+        columns, cells = [_column("Name", fmt="name"), *columns], (lambda o, c=cells: [o["metadata"]["name"], *c(o)])
     rows = []
     for obj in objects:
-        row = {"cells": [obj["metadata"]["name"], *cells(obj)]}
+        row = {"cells": cells(obj)}
         if include_object == "Object":
             row["object"] = obj
         elif include_object != "None":
             row["object"] = _partial(obj)
         rows.append(row)
     return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list_metadata,
-            "columnDefinitions": [_column("Name", fmt="name"), *columns], "rows": rows}
+            "columnDefinitions": columns, "rows": rows}
 
 
 def partial_list(objects: list[dict], list_metadata: dict) -> dict:

@@ -36,7 +36,8 @@ _LABEL_VALUE_MESSAGE = ("a valid label must be an empty string or consist of alp
 _LABEL_NAMED = {("", "Namespace")}
 _DNS1035_NAMED = {("", "Service")}
 _PATH_SEGMENT_NAMED = {("rbac.authorization.k8s.io", k) for k in ("Role", "ClusterRole", "RoleBinding",
-                                                                  "ClusterRoleBinding")}
+                                                                  "ClusterRoleBinding")} | {
+    ("apiregistration.k8s.io", "APIService")}  # "<version>.<group>", "v1." for the core group
 
 Cause = tuple[str, str, str]  # (reason, field, message)
 
@@ -216,6 +217,9 @@ def canonical_decimal(amount: Decimal) -> str:
 
 # --- what the decoder does ------------------------------------------------------------------------------
 
+_MICRO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$")
+
+
 def decode(rtype, obj: dict) -> None:
     """What the apiserver's decoder does to a built-in kind beyond JSON types: a null list entry becomes the
     item's zero value (so validation then names its required fields), and every resource.Quantity must parse —
@@ -237,6 +241,11 @@ def decode(rtype, obj: dict) -> None:
                               f"{error}") from None
         if not isinstance(value, str):
             schemas.set_at(obj, path, canonical_decimal(amount))
+    for path, value in schemas.values_of(obj, schema, schemas.MICRO_TIME):
+        if not isinstance(value, str) or not _MICRO_TIME.match(value):  # Go's time.Parse(RFC3339Micro, ...)
+            raise bad_request(f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: '
+                              f'parsing time "{value}" as "2006-01-02T15:04:05.000000Z07:00": cannot parse '
+                              f'{schemas.dotted(path)}')
 
 
 # --- built-in kinds' specs ------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def stream(objects, rtype, namespace: str | None, params: dict, shutdown: thread
     bookmarks = params.get("allowWatchBookmarks") in ("true", "1")
     requested = params.get("resourceVersion") or ""
     send_initial = params.get("sendInitialEvents")
-    key = (objects.cluster, rtype.group, rtype.plural)
+    key = objects.storage_key(rtype)
     yield b""  # sends the response headers now, as the apiserver does, even if no event comes for a while
 
     def matches(obj: dict | None) -> bool:

@@ -7,8 +7,8 @@ listed in CONTROLLERS in the order a pass runs them. Every pass is level-trigger
 
 from __future__ import annotations
 
-from . import (custom_resources, daemon_sets, deployments, garbage, jobs, namespaces, nodes, pods, replica_sets,
-               services, stateful_sets, volumes)
+from . import (api_services, custom_resources, daemon_sets, deployments, endpoints, events, garbage, jobs, namespaces,
+               nodes, pods, replica_sets, service_account_tokens, services, stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
 
 CONTROLLERS = {
@@ -22,7 +22,11 @@ CONTROLLERS = {
     "volumes": volumes.reconcile,
     "pods": pods.reconcile,
     "services": services.reconcile,
+    "endpoints": endpoints.reconcile,
+    "service-account-tokens": service_account_tokens.reconcile,
     "custom-resources": custom_resources.reconcile,
+    "api-services": api_services.reconcile,
+    "events": events.reconcile,
     "garbage": garbage.reconcile,
 }
 

@@ -57,6 +57,16 @@ class Context:
     def remembered(self, controller: str) -> dict:
         return self.memory.setdefault(controller, {})
 
+    def changed(self, controller: str, *rtypes) -> bool:
+        """Whether objects of these types changed since the controller last asked (always so on its first pass or
+        when the event history lost changes), so that a controller can skip the passes that cannot concern it."""
+        memory = self.remembered(controller)
+        memory["seen"], events = self.objects.events_since(memory.get("seen"))
+        if events is None:
+            return True
+        keys = {self.objects.storage_key(t)[1:] for t in rtypes}
+        return any((event.group, event.plural) in keys for event in events)
+
     def wake_in(self, seconds: float) -> None:
         """Ask for a pass `seconds` from now even if nothing changes (a delay running out)."""
         due = time.monotonic() + seconds
@@ -78,17 +88,18 @@ class Context:
         meta = obj["metadata"]
         return self._write(self.objects.update, rtype, meta.get("namespace", ""), meta["name"], obj, options)
 
-    def set_status(self, rtype, obj: dict, status: dict, options: WriteOptions = CONTROLLER) -> None:
+    def set_status(self, rtype, obj: dict, status: dict, options: WriteOptions = CONTROLLER) -> dict | None:
+        """The updated object, or None when the status was already so or the write lost a race."""
         if obj.get("status") == status:
-            return
+            return None
         obj["status"] = status
         meta = obj["metadata"]
         sub = "status" if "status" in rtype.subresources else ""
-        self._write(self.objects.update, rtype, meta.get("namespace", ""), meta["name"], obj, options, sub)
+        return self._write(self.objects.update, rtype, meta.get("namespace", ""), meta["name"], obj, options, sub)
 
-    def delete(self, rtype, obj: dict, options: dict | None = None) -> None:
+    def delete(self, rtype, obj: dict, options: dict | None = None) -> dict | None:
         meta = obj["metadata"]
-        self._write(self.objects.delete, rtype, meta.get("namespace", ""), meta["name"], options)
+        return self._write(self.objects.delete, rtype, meta.get("namespace", ""), meta["name"], options)
 
     def remove(self, rtype, obj: dict) -> None:
         """Drop an object whose finalization is done (a namespace once it is empty)."""

@@ -1,10 +1,14 @@
-"""Deployments: a ReplicaSet per pod template (old ones scaled to 0 at once), revision annotations, status."""
+"""Deployments: a ReplicaSet per pod template (old ones scaled to 0 at once), revision annotations, status, and
+the ScalingReplicaSet events the deployment controller reports."""
 
 from __future__ import annotations
 
 import json
 
 from .context import DEPLOYMENTS, REPLICA_SETS, Context, condition, live, owned_by, owner_reference, short_hash
+from .events import record
+
+CONTROLLER = "deployment-controller"
 
 
 def reconcile(ctx: Context) -> None:
@@ -20,16 +24,17 @@ def reconcile(ctx: Context) -> None:
         current = next((rs for rs in owned
                         if (rs["metadata"].get("labels") or {}).get("pod-template-hash") == template_hash), None)
         if current is None:
-            ctx.create(REPLICA_SETS, meta["namespace"], _replica_set(
+            created = ctx.create(REPLICA_SETS, meta["namespace"], _replica_set(
                 deploy, template, template_hash, replicas, max(revisions, default=0) + 1))
+            if created:
+                _report_scaling(ctx, deploy, created, 0, replicas)
             continue
-        if (current.get("spec") or {}).get("replicas") != replicas:
-            current["spec"]["replicas"] = replicas
-            ctx.update(REPLICA_SETS, current)
-        for old in owned:
-            if old is not current and (old.get("spec") or {}).get("replicas"):
-                old["spec"]["replicas"] = 0
-                ctx.update(REPLICA_SETS, old)
+        for replica_set, wanted in [(current, replicas)] + [(old, 0) for old in owned if old is not current]:
+            had = (replica_set.get("spec") or {}).get("replicas")
+            if had != wanted:
+                replica_set["spec"]["replicas"] = wanted
+                if ctx.update(REPLICA_SETS, replica_set):
+                    _report_scaling(ctx, deploy, replica_set, had or 0, wanted)
         revision = (current["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision")
         if (meta.get("annotations") or {}).get("deployment.kubernetes.io/revision") != revision:
             meta.setdefault("annotations", {})["deployment.kubernetes.io/revision"] = revision
@@ -37,6 +42,12 @@ def reconcile(ctx: Context) -> None:
             if deploy is None:
                 continue
         ctx.set_status(DEPLOYMENTS, deploy, _status(deploy, owned, current, replicas))
+
+
+def _report_scaling(ctx: Context, deploy: dict, replica_set: dict, had: int, wanted: int) -> None:
+    direction = "up" if wanted > had else "down"
+    record(ctx, deploy, "ScalingReplicaSet",
+           f"Scaled {direction} replica set {replica_set['metadata']['name']} from {had} to {wanted}", CONTROLLER)
 
 
 def _replica_set(deploy, template, template_hash, replicas, revision) -> dict:

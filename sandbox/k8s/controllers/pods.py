@@ -1,5 +1,5 @@
 """Pods: the scheduler (round robin over schedulable nodes) and the kubelet (Running and Ready once their
-volumes are bound; pods of jobs and restartPolicy Never pods then succeed)."""
+volumes are bound; pods of jobs and restartPolicy Never pods then succeed), with the events both report."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import hashlib
 
 from ..objects import timestamp
 from .context import KUBELET, PODS, PVCS, Context, condition, live, short_hash
+from .events import record
+
+SCHEDULER = "default-scheduler"
 from .nodes import node_ip, ready_nodes
 
 
@@ -17,16 +20,36 @@ def reconcile(ctx: Context) -> None:
         phase = status.get("phase", "Pending")
         if not spec.get("nodeName"):
             if nodes:
-                pod["spec"]["nodeName"] = nodes[index % len(nodes)]
-                ctx.update(PODS, pod)
+                node = pod["spec"]["nodeName"] = nodes[index % len(nodes)]
+                scheduled = ctx.update(PODS, pod)
+                if scheduled:
+                    meta = scheduled["metadata"]
+                    record(ctx, scheduled, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to "
+                                                        f"{node}", SCHEDULER)
             elif not status.get("conditions"):
-                ctx.set_status(PODS, pod, {**status, "phase": "Pending", "conditions": [
+                pending = ctx.set_status(PODS, pod, {**status, "phase": "Pending", "conditions": [
                     condition("PodScheduled", False, "Unschedulable", "0/0 nodes are available", None)]})
+                if pending:
+                    record(ctx, pending, "FailedScheduling", "0/0 nodes are available: no nodes available to schedule "
+                                                             "pods.", SCHEDULER, type_="Warning")
             continue
         if phase == "Pending" and _volumes_bound(ctx, pod):
-            ctx.set_status(PODS, pod, _running_status(pod), KUBELET)
+            running = ctx.set_status(PODS, pod, _running_status(pod), KUBELET)
+            if running:
+                _report_started(ctx, running)
         elif phase == "Running" and _runs_to_completion(pod):
             ctx.set_status(PODS, pod, _succeeded_status(pod), KUBELET)
+
+
+def _report_started(ctx: Context, pod: dict) -> None:
+    """The kubelet's events for each container it started (the image "pulled" at once: nothing is downloaded)."""
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        name, image = container.get("name"), container.get("image")
+        for reason, message in (("Pulling", f'Pulling image "{image}"'),
+                                ("Pulled", f'Successfully pulled image "{image}" in 0s (0s including waiting)'),
+                                ("Created", f"Created container: {name}"), ("Started", f"Started container {name}")):
+            record(ctx, pod, reason, message, "kubelet", host=pod["spec"]["nodeName"],
+                   field_path=f"spec.containers{{{name}}}")
 
 
 def _volumes_bound(ctx: Context, pod) -> bool:

@@ -1,9 +1,13 @@
-"""ReplicaSets: pods up or down to the wanted count (newest removed first), status from their readiness."""
+"""ReplicaSets: pods up or down to the wanted count (newest removed first, each reported as an event), status
+from their readiness."""
 
 from __future__ import annotations
 
 from ..objects import random_suffix
 from .context import PODS, REPLICA_SETS, Context, live
+from .events import record
+
+CONTROLLER = "replicaset-controller"
 from .pod_templates import is_ready, new_pod, pods_of
 
 
@@ -14,10 +18,14 @@ def reconcile(ctx: Context) -> None:
         pods = pods_of(rs, all_pods)
         wanted = spec.get("replicas", 1)
         for _ in range(wanted - len(pods)):
-            ctx.create(PODS, meta["namespace"], new_pod(rs, spec.get("template"), f"{meta['name']}-{random_suffix()}"))
+            pod = ctx.create(PODS, meta["namespace"], new_pod(rs, spec.get("template"),
+                                                              f"{meta['name']}-{random_suffix()}"))
+            if pod:
+                record(ctx, rs, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}", CONTROLLER)
         newest_first = sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)
         for extra in newest_first[:max(0, len(pods) - wanted)]:
-            ctx.delete(PODS, extra)
+            if ctx.delete(PODS, extra):
+                record(ctx, rs, "SuccessfulDelete", f"Deleted pod: {extra['metadata']['name']}", CONTROLLER)
         pods = pods[:wanted]
         ready = sum(1 for p in pods if is_ready(p))
         status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,

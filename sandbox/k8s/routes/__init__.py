@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
+from .. import kinds
 from ..errors import ApiError, forbidden
 from ..selectors import check_query
-from . import discovery, rest, watch
+from . import discovery, rest, tokens, watch
 from .exchange import Exchange
 
 _METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
@@ -56,7 +57,10 @@ def _api_path(exchange: Exchange, group: str, version: str, segments: list[str])
         raise discovery.not_found()
     if rtype.namespaced and namespace is None and name is not None:
         raise discovery.not_found()
-    verb = _verb(exchange, name, is_watch)
+    deprecated = kinds.deprecation(rtype, exchange.info.version)
+    if deprecated:
+        exchange.warnings.append(deprecated)
+    verb = _verb(exchange, name, is_watch, subresource)
     if verb not in rtype.verbs:
         raise ApiError(405, "the server does not allow this method on the requested resource")
     if not exchange.allowed(verb, rtype, namespace):
@@ -65,11 +69,17 @@ def _api_path(exchange: Exchange, group: str, version: str, segments: list[str])
         check_query(exchange.args, rtype)
     if verb == "watch":
         return watch.serve(exchange, rtype, namespace or "", name)
+    if subresource == "token":
+        return tokens.serve(exchange, rtype, namespace or "", name)
     return rest.serve(exchange, verb, rtype, namespace or "", name, subresource)
 
 
-def _verb(exchange: Exchange, name, is_watch: bool) -> str:
+def _verb(exchange: Exchange, name, is_watch: bool, subresource: str) -> str:
     method = exchange.request.method
+    if subresource == "token":  # create-only: a TokenRequest is made, never stored
+        if method != "POST":
+            raise ApiError(405, "the server does not allow this method on the requested resource")
+        return "create"
     if method == "GET":
         if name:
             return "watch" if is_watch else "get"

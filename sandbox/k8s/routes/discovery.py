@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from .. import discovery, openapi
+from .. import discovery, openapi, openapi_v2
 from ..errors import ApiError
 from .exchange import Exchange, json_response
 
-ROOT_PATHS = ["/api", "/api/v1", "/apis", "/openapi/v3", "/version", "/healthz"]
+ROOT_PATHS = ["/api", "/api/v1", "/apis", "/openapi/v2", "/openapi/v3", "/version", "/healthz"]
 
 
 def not_found() -> ApiError:
@@ -57,10 +57,12 @@ def openapi_document(exchange: Exchange, parts: list[str]) -> Response:
     if parts == ["v3"]:
         return exchange.respond(openapi.index(types, exchange.prefix))
     if parts == ["v2"]:
-        git_version = version(exchange)["gitVersion"]
+        as_json, as_protobuf, etag = openapi_v2.document(types, version(exchange)["gitVersion"])
+        if etag in (exchange.request.headers.get("If-None-Match") or ""):
+            return Response(status=304, headers={"ETag": etag})
         if exchange.accepts("protobuf"):
-            return Response(openapi.v2_stub(git_version, True), content_type=openapi.V2_PROTOBUF_TYPE)
-        return exchange.respond(openapi.v2_stub(git_version, False))
+            return Response(as_protobuf, content_type=openapi_v2.PROTOBUF_TYPE, headers={"ETag": etag})
+        return Response(as_json, content_type="application/json", headers={"ETag": etag})
     if len(parts) >= 3 and parts[0] == "v3":
         if parts[1] == "api" and len(parts) == 3:
             found = openapi.document(types, "", parts[2])

@@ -3,10 +3,13 @@ sandbox.tests.k8s.k8s_helpers; conftest.py holds the fixtures, sandbox/harness.p
 
 from __future__ import annotations
 
+import json
 import random
 import socket
+import ssl
 import subprocess
 import time
+import urllib.request
 
 from sandbox import harness
 from sandbox.config import REPO_ROOT
@@ -36,6 +39,18 @@ def run(args: list, *, env=None, input: str | None = None, timeout: int = 120) -
                           text=True, timeout=timeout, check=False)
 
 
+def kubectl_with_token(eks, tmp_path, token: str, *args: str) -> subprocess.CompletedProcess:
+    """kubectl with a kubeconfig holding just `token` (default: `get namespace default -o name`)."""
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "demo",
+        "clusters": [{"name": "demo", "cluster": {"server": eks.endpoint, "certificate-authority": str(eks.ca)}}],
+        "users": [{"name": "static", "user": {"token": token}}],
+        "contexts": [{"name": "demo", "context": {"cluster": "demo", "user": "static"}}]}))
+    env = {**eks.env, "KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
+    return run([BIN / "kubectl", *(args or ("get", "namespace", "default", "-o", "name"))], env=env)
+
+
 def wait_until(predicate, timeout: float = 15.0, interval: float = 0.1):
     deadline = time.monotonic() + timeout
     while True:
@@ -45,3 +60,12 @@ def wait_until(predicate, timeout: float = 15.0, interval: float = 0.1):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+def set_clock(eks, offset_seconds: float) -> None:
+    """Run the emulator's clock `offset_seconds` ahead of the wall clock (POST /_sandbox/clock)."""
+    request = urllib.request.Request(f"{eks.config.k8s_base_url}/_sandbox/clock", method="POST",
+                                     data=json.dumps({"offsetSeconds": offset_seconds}).encode())
+    context = ssl.create_default_context(cafile=str(eks.ca))
+    with urllib.request.urlopen(request, context=context) as answer:
+        assert json.loads(answer.read())["offsetSeconds"] == offset_seconds

@@ -17,7 +17,7 @@ import botocore.auth
 import pytest
 from kubernetes import client
 
-from sandbox.tests.k8s.k8s_helpers import BIN, CLUSTER, run
+from sandbox.tests.k8s.k8s_helpers import CLUSTER, kubectl_with_token
 
 MINUTE = 60
 
@@ -41,21 +41,6 @@ def get_token(eks, signed_minutes_ago: float = 0, monkeypatch=None, expires: int
     return "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
 
 
-def set_clock(eks, offset_seconds: float) -> None:
-    request = urllib.request.Request(f"{eks.config.k8s_base_url}/_sandbox/clock", method="POST",
-                                     data=json.dumps({"offsetSeconds": offset_seconds}).encode())
-    context = ssl.create_default_context(cafile=str(eks.ca))
-    with urllib.request.urlopen(request, context=context) as answer:
-        assert json.loads(answer.read())["offsetSeconds"] == offset_seconds
-
-
-@pytest.fixture
-def moved_clock(eks):
-    """Moves the emulator's clock; puts it back afterwards (other tests of this worker share the emulator)."""
-    yield lambda offset: set_clock(eks, offset)
-    set_clock(eks, 0)
-
-
 def python_client_status(eks, token: str) -> int:
     configuration = client.Configuration()
     configuration.host, configuration.ssl_ca_cert = eks.endpoint, str(eks.ca)
@@ -66,17 +51,6 @@ def python_client_status(eks, token: str) -> int:
         except client.ApiException as error:
             return error.status
     return 200
-
-
-def kubectl_with_token(eks, tmp_path, token: str):
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "demo",
-        "clusters": [{"name": "demo", "cluster": {"server": eks.endpoint, "certificate-authority": str(eks.ca)}}],
-        "users": [{"name": "static", "user": {"token": token}}],
-        "contexts": [{"name": "demo", "context": {"cluster": "demo", "user": "static"}}]}))
-    env = {**eks.env, "KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
-    return run([BIN / "kubectl", "get", "namespace", "default", "-o", "name"], env=env)
 
 
 def test_one_token_works_at_5_and_14_minutes_and_is_refused_after_15(eks, moved_clock, tmp_path):
