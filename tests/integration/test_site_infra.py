@@ -24,6 +24,13 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
     assert run.mutating_calls == [], run.mutating_calls
     assert run.total_calls > 0  # it did look
     assert owned_resources(clean_sandbox)["vpcs"] == []
+    # the plan names what the network would hold although there is no VPC to look into yet
+    planned = [line.split("msg: ", 1)[1] for line in run.output.splitlines() if line.strip().startswith("msg: ")]
+    for resource in ("internet gateway eksforge-local-igw", "subnet eksforge-local-public-us-east-1a 10.42.12.0/26",
+                     "subnet eksforge-local-private-data-us-east-1b 10.42.13.192/26",
+                     "Elastic IP and NAT gateway eksforge-local-nat-us-east-1a", "route table eksforge-local-public",
+                     "route table eksforge-local-private-us-east-1b"):
+        assert f"{resource} would be created" in planned, planned
 
 
 def test_cold_run_builds_the_platform(platform):
