@@ -6,6 +6,10 @@ import json
 
 from .context import DEPLOYMENTS, REPLICA_SETS, Context, condition, live, owned_by, owner_reference, short_hash
 
+REVISION = "deployment.kubernetes.io/revision"
+REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
+CHANGE_CAUSE = "kubernetes.io/change-cause"
+
 
 def reconcile(ctx: Context) -> None:
     all_sets = ctx.list(REPLICA_SETS)
@@ -15,28 +19,50 @@ def reconcile(ctx: Context) -> None:
         template = spec.get("template") or {}
         template_hash = short_hash(template)
         owned = owned_by(all_sets, deploy)
-        revisions = [int((rs["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision", 0))
-                     for rs in owned]
+        revisions = [int((rs["metadata"].get("annotations") or {}).get(REVISION, 0)) for rs in owned]
         current = next((rs for rs in owned
                         if (rs["metadata"].get("labels") or {}).get("pod-template-hash") == template_hash), None)
         if current is None:
             ctx.create(REPLICA_SETS, meta["namespace"], _replica_set(
                 deploy, template, template_hash, replicas, max(revisions, default=0) + 1))
             continue
-        if (current.get("spec") or {}).get("replicas") != replicas:
+        others = [r for rs, r in zip(owned, revisions) if rs is not current]
+        if _bring_forward(current, others, deploy) or \
+                (current.get("spec") or {}).get("replicas") != replicas:
             current["spec"]["replicas"] = replicas
-            ctx.update(REPLICA_SETS, current)
+            current = ctx.update(REPLICA_SETS, current)
+            if current is None:
+                continue
         for old in owned:
-            if old is not current and (old.get("spec") or {}).get("replicas"):
+            if old["metadata"]["uid"] != current["metadata"]["uid"] and (old.get("spec") or {}).get("replicas"):
                 old["spec"]["replicas"] = 0
                 ctx.update(REPLICA_SETS, old)
-        revision = (current["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision")
-        if (meta.get("annotations") or {}).get("deployment.kubernetes.io/revision") != revision:
-            meta.setdefault("annotations", {})["deployment.kubernetes.io/revision"] = revision
+        revision = (current["metadata"].get("annotations") or {}).get(REVISION)
+        if (meta.get("annotations") or {}).get(REVISION) != revision:
+            meta.setdefault("annotations", {})[REVISION] = revision
             deploy = ctx.update(DEPLOYMENTS, deploy)
             if deploy is None:
                 continue
         ctx.set_status(DEPLOYMENTS, deploy, _status(deploy, owned, current, replicas))
+
+
+def _bring_forward(current: dict, other_revisions: list[int], deploy: dict) -> bool:
+    """A rollback (or a template going back to an older one) reuses that ReplicaSet: like the deployment
+    controller, give it the next revision number, keep its old numbers in revision-history, and take the
+    Deployment's change-cause. True if `current` changed."""
+    annotations = current["metadata"].setdefault("annotations", {})
+    revision = int(annotations.get(REVISION, 0))
+    newest = max(other_revisions, default=0)
+    if revision > newest:
+        return False
+    if revision:
+        history = [h for h in annotations.get(REVISION_HISTORY, "").split(",") if h]
+        annotations[REVISION_HISTORY] = ",".join([*history, str(revision)])
+    annotations[REVISION] = str(newest + 1)
+    cause = (deploy["metadata"].get("annotations") or {}).get(CHANGE_CAUSE)
+    if cause:
+        annotations[CHANGE_CAUSE] = cause
+    return True
 
 
 def _replica_set(deploy, template, template_hash, replicas, revision) -> dict:
@@ -46,9 +72,11 @@ def _replica_set(deploy, template, template_hash, replicas, revision) -> dict:
     selector.setdefault("matchLabels", {})["pod-template-hash"] = template_hash
     pod_template = json.loads(json.dumps(template))
     pod_template.setdefault("metadata", {})["labels"] = labels
-    return {"metadata": {"name": f"{meta['name']}-{template_hash}", "labels": labels,
-                         "annotations": {"deployment.kubernetes.io/revision": str(revision),
-                                         "deployment.kubernetes.io/desired-replicas": str(replicas)},
+    annotations = {REVISION: str(revision), "deployment.kubernetes.io/desired-replicas": str(replicas)}
+    cause = (meta.get("annotations") or {}).get(CHANGE_CAUSE)
+    if cause:
+        annotations[CHANGE_CAUSE] = cause
+    return {"metadata": {"name": f"{meta['name']}-{template_hash}", "labels": labels, "annotations": annotations,
                          "ownerReferences": [owner_reference(deploy)]},
             "spec": {"replicas": replicas, "selector": selector, "template": pod_template}}
 
