@@ -6,6 +6,7 @@ and the 422s for the most common mistakes.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 
 from . import kinds
@@ -101,6 +102,16 @@ def _pvc(objects, obj, old):
     spec.setdefault("volumeMode", "Filesystem")
     if old is None:
         obj["status"] = {"phase": "Pending"}
+
+
+def _secret(objects, obj, old):
+    """stringData is write-only: the apiserver folds it into data (base64) and never stores it."""
+    obj.setdefault("type", "Opaque")
+    plain = obj.pop("stringData", None)
+    if isinstance(plain, dict):
+        data = obj.setdefault("data", {})
+        if isinstance(data, dict):
+            data.update({k: base64.b64encode(str(v).encode()).decode() for k, v in plain.items()})
 
 
 def _storage_class(objects, obj, old):
@@ -266,6 +277,7 @@ _DEFAULTERS = {
     ("", "Service"): _service,
     ("", "PersistentVolumeClaim"): _pvc,
     ("", "Pod"): _pod,
+    ("", "Secret"): _secret,
     ("storage.k8s.io", "StorageClass"): _storage_class,
     ("apiextensions.k8s.io", "CustomResourceDefinition"): _crd,
     ("apps", "Deployment"): _deployment,

@@ -7,21 +7,24 @@ listed in CONTROLLERS in the order a pass runs them. Every pass is level-trigger
 
 from __future__ import annotations
 
-from . import (custom_resources, daemon_sets, deployments, garbage, jobs, namespaces, nodes, pods, replica_sets,
-               services, stateful_sets, volumes)
+from . import (autoscalers, cron_jobs, custom_resources, daemon_sets, deployments, disruption_budgets, garbage, jobs,
+               namespaces, nodes, pods, replica_sets, services, stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
 
 CONTROLLERS = {
     "nodes": nodes.reconcile,
     "namespaces": namespaces.reconcile,
+    "autoscalers": autoscalers.reconcile,
     "deployments": deployments.reconcile,
     "replica-sets": replica_sets.reconcile,
     "stateful-sets": stateful_sets.reconcile,
     "daemon-sets": daemon_sets.reconcile,
+    "cron-jobs": cron_jobs.reconcile,
     "jobs": jobs.reconcile,
     "volumes": volumes.reconcile,
     "pods": pods.reconcile,
     "services": services.reconcile,
+    "disruption-budgets": disruption_budgets.reconcile,
     "custom-resources": custom_resources.reconcile,
     "garbage": garbage.reconcile,
 }

@@ -1,4 +1,4 @@
-"""DaemonSets: one current pod per schedulable node."""
+"""DaemonSets: one current pod per node (cordoned ones included: daemon pods tolerate unschedulable)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .pod_templates import is_ready, new_pod, pods_of
 
 def reconcile(ctx: Context) -> None:
     all_pods = ctx.list(PODS)
-    nodes = ready_nodes(ctx)
+    nodes = ready_nodes(ctx, cordoned=True)
     for ds in live(ctx.list(DAEMON_SETS)):
         meta, spec = ds["metadata"], ds.get("spec") or {}
         revision = short_hash(spec.get("template") or {})

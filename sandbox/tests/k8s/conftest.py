@@ -11,7 +11,7 @@ import pytest
 
 from sandbox.config import ACCESS_KEY_ID, SECRET_ACCESS_KEY, SandboxConfig
 from sandbox.harness import EksCluster, create_cluster
-from sandbox.tests.k8s.k8s_helpers import BIN, run
+from sandbox.tests.k8s.k8s_helpers import BIN, run, set_clock
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +43,10 @@ def namespace(eks: EksCluster) -> str:
     created = eks.kubectl("create", "namespace", name)
     assert created.returncode == 0, created.stderr
     return name
+
+
+@pytest.fixture
+def moved_clock(eks):
+    """Moves the emulator's clock; puts it back afterwards (other tests of this worker share the emulator)."""
+    yield lambda offset: set_clock(eks, offset)
+    set_clock(eks, 0)

@@ -3,10 +3,13 @@ sandbox.tests.k8s.k8s_helpers; conftest.py holds the fixtures, sandbox/harness.p
 
 from __future__ import annotations
 
+import json
 import random
 import socket
+import ssl
 import subprocess
 import time
+import urllib.request
 
 from sandbox import harness
 from sandbox.config import REPO_ROOT
@@ -45,3 +48,12 @@ def wait_until(predicate, timeout: float = 15.0, interval: float = 0.1):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+def set_clock(eks, offset_seconds: float) -> None:
+    """Run the emulator's clock `offset_seconds` ahead of the wall clock (POST /_sandbox/clock)."""
+    request = urllib.request.Request(f"{eks.config.k8s_base_url}/_sandbox/clock", method="POST",
+                                     data=json.dumps({"offsetSeconds": offset_seconds}).encode())
+    context = ssl.create_default_context(cafile=str(eks.ca))
+    with urllib.request.urlopen(request, context=context) as answer:
+        assert json.loads(answer.read())["offsetSeconds"] == offset_seconds

@@ -17,7 +17,7 @@ import botocore.auth
 import pytest
 from kubernetes import client
 
-from sandbox.tests.k8s.k8s_helpers import BIN, CLUSTER, run
+from sandbox.tests.k8s.k8s_helpers import BIN, CLUSTER, run, set_clock
 
 MINUTE = 60
 
@@ -39,21 +39,6 @@ def get_token(eks, signed_minutes_ago: float = 0, monkeypatch=None, expires: int
         monkeypatch.undo()
     assert f"X-Amz-Expires={expires}" in url
     return "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
-
-
-def set_clock(eks, offset_seconds: float) -> None:
-    request = urllib.request.Request(f"{eks.config.k8s_base_url}/_sandbox/clock", method="POST",
-                                     data=json.dumps({"offsetSeconds": offset_seconds}).encode())
-    context = ssl.create_default_context(cafile=str(eks.ca))
-    with urllib.request.urlopen(request, context=context) as answer:
-        assert json.loads(answer.read())["offsetSeconds"] == offset_seconds
-
-
-@pytest.fixture
-def moved_clock(eks):
-    """Moves the emulator's clock; puts it back afterwards (other tests of this worker share the emulator)."""
-    yield lambda offset: set_clock(eks, offset)
-    set_clock(eks, 0)
 
 
 def python_client_status(eks, token: str) -> int:
