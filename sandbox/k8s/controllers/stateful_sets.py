@@ -4,6 +4,7 @@ pods per revision the way `kubectl rollout status` reads it."""
 
 from __future__ import annotations
 
+from . import revisions
 from .context import PODS, PVCS, STATEFUL_SETS, Context, live, short_hash
 from .pod_templates import is_ready, new_pod, pods_of
 
@@ -12,11 +13,19 @@ REVISION_LABEL = "controller-revision-hash"
 
 def reconcile(ctx: Context) -> None:
     all_pods = ctx.list(PODS)
+    all_revisions = ctx.list(revisions.CONTROLLER_REVISIONS)
     for sts in live(ctx.list(STATEFUL_SETS)):
         meta, spec = sts["metadata"], sts.get("spec") or {}
-        revision = f"{meta['name']}-{short_hash(spec.get('template') or {})}"
+        template_hash = short_hash(spec.get("template") or {})
+        revision = f"{meta['name']}-{template_hash}"
+        history = revisions.record(ctx, sts, revision, template_hash, all_revisions)
+        # A pod below the partition that is missing comes back at the revision the others there run.
+        kept = (sts.get("status") or {}).get("currentRevision", revision)
+        kept_template = revisions.template_of(history.get(kept)) if kept != revision else None
         wanted = spec.get("replicas", 1)
         first_replaced = _first_replaced(spec, wanted)
+        # OnDelete recreates deleted pods from the new template; a partition keeps the ones below it as they were.
+        restored_below = 0 if _on_delete(spec) else first_replaced
         pods = {p["metadata"]["name"]: p for p in pods_of(sts, all_pods)}
         for index in range(wanted):
             name = f"{meta['name']}-{index}"
@@ -26,20 +35,26 @@ def reconcile(ctx: Context) -> None:
                 pods.pop(name)
                 continue
             if pod is None:
-                ctx.create(PODS, meta["namespace"], _pod(ctx, sts, name, index, revision))
+                old = index < restored_below and kept_template is not None
+                ctx.create(PODS, meta["namespace"], _pod(ctx, sts, name, index, kept if old else revision,
+                                                         kept_template if old else spec.get("template")))
         for name, pod in pods.items():
             if int(name.rsplit("-", 1)[-1]) >= wanted:
                 ctx.delete(PODS, pod)
-        ctx.set_status(STATEFUL_SETS, sts, _status(sts, [p for n, p in pods.items()
-                                                         if int(n.rsplit("-", 1)[-1]) < wanted], revision, wanted))
+        current = [p for n, p in pods.items() if int(n.rsplit("-", 1)[-1]) < wanted]
+        ctx.set_status(STATEFUL_SETS, sts, _status(sts, current, revision, wanted))
+        revisions.prune(ctx, sts, history, {revision, kept} | {_revision(p) for p in current})
+
+
+def _on_delete(spec: dict) -> bool:
+    return (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") != "RollingUpdate"
 
 
 def _first_replaced(spec: dict, wanted: int) -> int:
     """The lowest ordinal the controller replaces on a template change."""
-    strategy = spec.get("updateStrategy") or {}
-    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
-        return wanted  # OnDelete
-    return (strategy.get("rollingUpdate") or {}).get("partition", 0)
+    if _on_delete(spec):
+        return wanted
+    return ((spec.get("updateStrategy") or {}).get("rollingUpdate") or {}).get("partition", 0)
 
 
 def _revision(pod: dict) -> str | None:
@@ -58,7 +73,7 @@ def _status(sts: dict, current: list[dict], revision: str, wanted: int) -> dict:
             "updateRevision": revision, "collisionCount": 0}
 
 
-def _pod(ctx: Context, sts, name, index, revision) -> dict:
+def _pod(ctx: Context, sts, name, index, revision, template) -> dict:
     meta, spec = sts["metadata"], sts.get("spec") or {}
     volumes = []
     for claim in spec.get("volumeClaimTemplates") or []:
@@ -68,7 +83,7 @@ def _pod(ctx: Context, sts, name, index, revision) -> dict:
                 "metadata": {"name": claim_name, "labels": (spec.get("selector") or {}).get("matchLabels") or {}},
                 "spec": claim.get("spec") or {}})
         volumes.append({"name": claim["metadata"]["name"], "persistentVolumeClaim": {"claimName": claim_name}})
-    pod = new_pod(sts, spec.get("template"), name, {
+    pod = new_pod(sts, template, name, {
         REVISION_LABEL: revision, "statefulset.kubernetes.io/pod-name": name,
         "apps.kubernetes.io/pod-index": str(index)}, volumes=volumes)
     pod["spec"]["hostname"] = name

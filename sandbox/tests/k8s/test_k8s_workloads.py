@@ -97,6 +97,8 @@ def test_partitioned_statefulset_update_keeps_lower_ordinals(eks, namespace):
     status = get(eks, namespace, "statefulset/db")["status"]
     assert status["currentRevision"] == before != status["updateRevision"]
     assert (status["updatedReplicas"], status["currentReplicas"]) == (1, 2)
+    ok(eks.kubectl("delete", "pod", "db-0", "--wait=true", namespace=namespace))  # below the partition:
+    assert wait_until(lambda: images().get("db-0") == "nginx:1.25")  # back at the current revision
 
 
 def test_on_delete_statefulset_waits_for_the_user(eks, namespace):
@@ -137,3 +139,28 @@ def test_rollback_gives_the_reused_replicaset_the_next_revision(eks, namespace, 
     assert "nginx:1.25" in shown
     deploy = get(eks, namespace, "deployment/web")
     assert deploy["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "4"
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=IDS)
+def test_statefulset_and_daemonset_history_and_undo(eks, namespace, version):
+    ok(eks.kubectl("apply", "-f", "-", namespace=namespace, input=workload("StatefulSet", "db", replicas=2,
+                                                                           serviceName="db")))
+    ok(eks.kubectl("apply", "-f", "-", namespace=namespace, input=workload("DaemonSet", "agent")))
+    for kind in ("statefulset/db", "daemonset/agent"):
+        ok(eks.kubectl("rollout", "status", kind, "--timeout=30s", namespace=namespace, timeout=40))
+        ok(eks.kubectl("set", "image", kind, "web=nginx:1.27", namespace=namespace))
+        ok(eks.kubectl("rollout", "status", kind, "--timeout=30s", namespace=namespace, timeout=40))
+        history = ok(eks.kubectl("rollout", "history", kind, version=version, namespace=namespace))
+        assert [line.split()[0] for line in history.splitlines()[2:] if line.strip()] == ["1", "2"], history
+        assert "nginx:1.25" in ok(eks.kubectl("rollout", "history", kind, "--revision=1", version=version,
+                                              namespace=namespace))
+        ok(eks.kubectl("rollout", "undo", kind, version=version, namespace=namespace))
+        ok(eks.kubectl("rollout", "status", kind, "--timeout=30s", version=version, namespace=namespace,
+                       timeout=40))
+        assert get(eks, namespace, kind)["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.25"
+        history = ok(eks.kubectl("rollout", "history", kind, version=version, namespace=namespace))
+        assert [line.split()[0] for line in history.splitlines()[2:] if line.strip()] == ["2", "3"], history
+    images = ok(eks.kubectl("get", "pods", "-o", "jsonpath={.items[*].spec.containers[0].image}",
+                            namespace=namespace)).split()
+    assert wait_until(lambda: ok(eks.kubectl("get", "pods", "-o", "jsonpath={.items[*].spec.containers[0].image}",
+                                             namespace=namespace)).split() == ["nginx:1.25"] * 4), images
