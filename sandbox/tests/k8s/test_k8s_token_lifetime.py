@@ -17,7 +17,7 @@ import botocore.auth
 import pytest
 from kubernetes import client
 
-from sandbox.tests.k8s.k8s_helpers import BIN, CLUSTER, run, set_clock
+from sandbox.tests.k8s.k8s_helpers import BIN, CLUSTER, run
 
 MINUTE = 60
 
