@@ -81,7 +81,8 @@ def pod_ip(ctx: Context, host_ip: str, pod_uid: str, used: set[str]) -> str:
 
 
 def _node(info, name: str, group, address: str, zone: str | None) -> dict:
-    zone = zone or f"{info.region}{'abc'[int(hashlib.sha256(name.encode()).hexdigest(), 16) % 3]}"
+    digest = hashlib.sha256(name.encode()).hexdigest()  # stable ids for the instance (the python client needs them)
+    zone = zone or f"{info.region}{'abc'[int(digest, 16) % 3]}"
     capacity = {"cpu": "2", "memory": "8023132Ki", "pods": "110", "ephemeral-storage": "20959212Ki"}
     return {
         "metadata": {"name": name, "labels": {
@@ -95,7 +96,10 @@ def _node(info, name: str, group, address: str, zone: str | None) -> dict:
             "addresses": [{"type": "InternalIP", "address": address},
                           {"type": "Hostname", "address": name},
                           {"type": "InternalDNS", "address": name}],
-            "nodeInfo": {"kubeletVersion": f"v{info.version}.0-eks", "operatingSystem": "linux",
+            "nodeInfo": {"machineID": digest[:32], "systemUUID": f"ec2{digest[3:8]}-{digest[8:12]}-{digest[12:16]}-"
+                                                                 f"{digest[16:20]}-{digest[20:32]}",
+                         "bootID": f"{digest[32:40]}-{digest[40:44]}-{digest[44:48]}-{digest[48:52]}-{digest[52:64]}",
+                         "kubeletVersion": f"v{info.version}.0-eks", "operatingSystem": "linux",
                          "architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.0",
                          "osImage": "Amazon Linux 2023", "kernelVersion": "6.1.0",
                          "kubeProxyVersion": f"v{info.version}.0-eks"}},

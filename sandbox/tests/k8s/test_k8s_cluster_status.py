@@ -168,3 +168,33 @@ def test_table_columns_of_common_kinds(eks, namespace, version):
     assert table[0].split() == ["NAME", "CAPACITY", "ACCESS", "MODES", "RECLAIM", "POLICY", "STATUS", "CLAIM",
                                 "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"]
     assert table[1].split()[:8] == [volume, "1Gi", "RWO", "Delete", "Bound", f"{namespace}/data", "gp2", "<unset>"]
+
+
+def test_python_client_and_describe_read_the_reported_status(eks, namespace):
+    from kubernetes import client
+
+    cron = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"}, "spec": {
+        "schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "job", "image": "busybox"}]}}}}}}
+    budget = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "web"},
+              "spec": {"selector": {"matchLabels": {"app": "web"}}, "maxUnavailable": 1}}
+    ok(eks.kubectl("apply", "-f", "-", input=deployment("web", 2) + "---\n" + yaml.safe_dump_all([cron, budget]),
+                   namespace=namespace))
+    ok(eks.kubectl("autoscale", "deployment", "web", "--min=1", "--max=3", "--cpu-percent=70", namespace=namespace))
+    api = eks.api_client()
+    hpa = wait_until(lambda: (h := client.AutoscalingV2Api(api).read_namespaced_horizontal_pod_autoscaler(
+        "web", namespace)).status.current_replicas == 2 and h)
+    assert hpa.status.desired_replicas == 2 and {c.type for c in hpa.status.conditions} == {
+        "AbleToScale", "ScalingActive", "ScalingLimited"}
+    pdb = wait_until(lambda: (p := client.PolicyV1Api(api).read_namespaced_pod_disruption_budget(
+        "web", namespace)).status.current_healthy == 2 and p)
+    assert (pdb.status.expected_pods, pdb.status.desired_healthy, pdb.status.disruptions_allowed) == (2, 1, 1)
+    assert client.BatchV1Api(api).read_namespaced_cron_job("nightly", namespace).spec.successful_jobs_history_limit \
+        == 3
+    node = client.CoreV1Api(api).list_node().items[0]
+    assert node.status.addresses[0].type == "InternalIP"
+    for what in ("hpa/web", "pdb/web", "cronjob/nightly", "deployment/web"):
+        shown = ok(eks.kubectl("describe", what, namespace=namespace))
+        assert "Name:" in shown, what
+    described = ok(eks.kubectl("describe", "node", node.metadata.name))
+    assert ["InternalIP:", node.status.addresses[0].address] in [line.split() for line in described.splitlines()]
