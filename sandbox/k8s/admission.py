@@ -6,6 +6,7 @@ and the 422s for the most common mistakes.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 
 from . import kinds
@@ -103,6 +104,16 @@ def _pvc(objects, obj, old):
         obj["status"] = {"phase": "Pending"}
 
 
+def _secret(objects, obj, old):
+    """stringData is write-only: the apiserver folds it into data (base64) and never stores it."""
+    obj.setdefault("type", "Opaque")
+    plain = obj.pop("stringData", None)
+    if isinstance(plain, dict):
+        data = obj.setdefault("data", {})
+        if isinstance(data, dict):
+            data.update({k: base64.b64encode(str(v).encode()).decode() for k, v in plain.items()})
+
+
 def _storage_class(objects, obj, old):
     obj.setdefault("reclaimPolicy", "Delete")
     obj.setdefault("volumeBindingMode", "Immediate")
@@ -146,6 +157,22 @@ def _pod_spec_defaults(spec) -> None:
         for port in container.get("ports") or []:
             if isinstance(port, dict):
                 port.setdefault("protocol", "TCP")
+        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+            _probe_defaults(container.get(probe))
+
+
+_PROBE_DEFAULTS = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+
+
+def _probe_defaults(probe) -> None:
+    if not isinstance(probe, dict):
+        return
+    for key, value in _PROBE_DEFAULTS.items():
+        probe.setdefault(key, value)
+    http = probe.get("httpGet")
+    if isinstance(http, dict):
+        http.setdefault("path", "/")
+        http.setdefault("scheme", "HTTP")
 
 
 def _template_defaults(spec: dict) -> None:
@@ -168,13 +195,40 @@ def _deployment(objects, obj, old):
     _workload(True)(objects, obj, old)
     spec = obj["spec"]
     spec.setdefault("progressDeadlineSeconds", 600)
-    strategy = spec.setdefault("strategy", {})
+    _rolling_update(spec, "strategy", {"maxSurge": "25%", "maxUnavailable": "25%"})
+
+
+def _rolling_update(spec: dict, key: str, rolling_defaults: dict) -> None:
+    """`spec.<key>`: RollingUpdate unless said otherwise, with the apiserver's rollingUpdate defaults."""
+    strategy = spec.setdefault(key, {})
     if isinstance(strategy, dict):
         strategy.setdefault("type", "RollingUpdate")
-        if strategy["type"] == "RollingUpdate":
-            rolling = strategy.setdefault("rollingUpdate", {})
-            rolling.setdefault("maxSurge", "25%")
-            rolling.setdefault("maxUnavailable", "25%")
+        if strategy["type"] == "RollingUpdate" and isinstance(strategy.setdefault("rollingUpdate", {}), dict):
+            for name, value in rolling_defaults.items():
+                strategy["rollingUpdate"].setdefault(name, value)
+
+
+def _stateful_set(objects, obj, old):
+    _workload(True)(objects, obj, old)
+    spec = obj["spec"]
+    spec.setdefault("podManagementPolicy", "OrderedReady")
+    _rolling_update(spec, "updateStrategy", {"partition": 0})
+    retention = spec.setdefault("persistentVolumeClaimRetentionPolicy", {})
+    if isinstance(retention, dict):
+        retention.setdefault("whenDeleted", "Retain")
+        retention.setdefault("whenScaled", "Retain")
+    for claim in spec.get("volumeClaimTemplates") or []:
+        if isinstance(claim, dict):
+            claim.setdefault("apiVersion", "v1")
+            claim.setdefault("kind", "PersistentVolumeClaim")
+            if isinstance(claim.setdefault("spec", {}), dict):
+                claim["spec"].setdefault("volumeMode", "Filesystem")
+            claim.setdefault("status", {"phase": "Pending"})
+
+
+def _daemon_set(objects, obj, old):
+    _workload(False)(objects, obj, old)
+    _rolling_update(obj["spec"], "updateStrategy", {"maxUnavailable": 1, "maxSurge": 0})
 
 
 def _job(objects, obj, old):
@@ -182,6 +236,10 @@ def _job(objects, obj, old):
     spec.setdefault("completions", 1)
     spec.setdefault("parallelism", 1)
     spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    if not spec.get("podFailurePolicy"):
+        spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
     _template_defaults(spec)
     if old is not None:  # the generated selector and template labels are immutable
         spec["selector"] = (old.get("spec") or {}).get("selector")
@@ -193,6 +251,17 @@ def _job(objects, obj, old):
     labels = spec.setdefault("template", {}).setdefault("metadata", {}).setdefault("labels", {})
     labels.update({"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
                    "controller-uid": uid, "job-name": name})
+
+
+def _cron_job(objects, obj, old):
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("concurrencyPolicy", "Allow")
+    spec.setdefault("suspend", False)
+    spec.setdefault("successfulJobsHistoryLimit", 3)
+    spec.setdefault("failedJobsHistoryLimit", 1)
+    job_spec = (spec.get("jobTemplate") or {}).get("spec") if isinstance(spec.get("jobTemplate"), dict) else None
+    if isinstance(job_spec, dict):
+        _template_defaults(job_spec)
 
 
 def _pod(objects, obj, old):
@@ -208,13 +277,15 @@ _DEFAULTERS = {
     ("", "Service"): _service,
     ("", "PersistentVolumeClaim"): _pvc,
     ("", "Pod"): _pod,
+    ("", "Secret"): _secret,
     ("storage.k8s.io", "StorageClass"): _storage_class,
     ("apiextensions.k8s.io", "CustomResourceDefinition"): _crd,
     ("apps", "Deployment"): _deployment,
     ("apps", "ReplicaSet"): _workload(True),
-    ("apps", "StatefulSet"): _workload(True),
-    ("apps", "DaemonSet"): _workload(False),
+    ("apps", "StatefulSet"): _stateful_set,
+    ("apps", "DaemonSet"): _daemon_set,
     ("batch", "Job"): _job,
+    ("batch", "CronJob"): _cron_job,
 }
 
 

@@ -29,10 +29,17 @@ class AccessEntry:
 
 
 @dataclass(frozen=True)
+class Subnet:
+    cidr: str  # "10.0.1.0/24"
+    zone: str  # "eu-west-1a"
+
+
+@dataclass(frozen=True)
 class Nodegroup:
     name: str
     desired_size: int
     instance_type: str = "t3.medium"
+    subnets: tuple[Subnet, ...] = ()  # where its instances (and, with the VPC CNI, their pods) get addresses
 
 
 @dataclass(frozen=True)
@@ -62,12 +69,12 @@ class AwsClusterDirectory:
         self._lock = threading.Lock()
         self._tokens = TokenCache()
 
-    def _eks(self, region: str):
+    def _client(self, service: str, region: str):
         import boto3  # heavy: only when a cluster is first looked up
 
-        client = boto3.client("eks", region_name=region, endpoint_url=self.config.aws_endpoint,
+        client = boto3.client(service, region_name=region, endpoint_url=self.config.aws_endpoint,
                               aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
-        client.meta.events.register("before-sign.eks.*", _mark_internal)
+        client.meta.events.register(f"before-sign.{service}.*", _mark_internal)
         return client
 
     def cluster(self, region: str, name: str, fresh: bool = False) -> ClusterInfo | None:
@@ -96,13 +103,15 @@ class AwsClusterDirectory:
                                        f"{error}") from None
 
     def _describe(self, region: str, name: str) -> ClusterInfo:
-        eks = self._eks(region)
+        eks = self._client("eks", region)
         cluster = eks.describe_cluster(name=name)["cluster"]
-        nodegroups = []
-        for ng_name in _all_pages(eks, "list_nodegroups", "nodegroups", clusterName=name):
-            ng = eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"]
-            nodegroups.append(Nodegroup(ng_name, int((ng.get("scalingConfig") or {}).get("desiredSize", 0)),
-                                        (ng.get("instanceTypes") or ["t3.medium"])[0]))
+        described = [eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"]
+                     for ng_name in _all_pages(eks, "list_nodegroups", "nodegroups", clusterName=name)]
+        subnets = self._subnets(region, {s for ng in described for s in ng.get("subnets") or []})
+        nodegroups = [Nodegroup(ng["nodegroupName"], int((ng.get("scalingConfig") or {}).get("desiredSize", 0)),
+                                (ng.get("instanceTypes") or ["t3.medium"])[0],
+                                tuple(subnets[s] for s in ng.get("subnets") or [] if s in subnets))
+                      for ng in described]
         entries = []
         for arn in _all_pages(eks, "list_access_entries", "accessEntries", clusterName=name):
             associations = _all_pages(eks, "list_associated_access_policies", "associatedAccessPolicies",
@@ -112,6 +121,15 @@ class AwsClusterDirectory:
                 for a in associations)))
         return ClusterInfo(region, name, cluster.get("version", "1.33"), tuple(nodegroups), tuple(entries),
                            ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer", ""))
+
+    def _subnets(self, region: str, ids: set[str]) -> dict[str, Subnet]:
+        """The nodegroups' subnets by id (a subnet deleted meanwhile is left out)."""
+        if not ids:
+            return {}
+        # A filter rather than SubnetIds: a subnet deleted meanwhile is left out instead of failing the call.
+        found = self._client("ec2", region).describe_subnets(
+            Filters=[{"Name": "subnet-id", "Values": sorted(ids)}])["Subnets"]
+        return {s["SubnetId"]: Subnet(s["CidrBlock"], s["AvailabilityZone"]) for s in found}
 
     def identity(self, token: str, cluster: ClusterInfo) -> str | None:
         return self._tokens.verify(token, cluster.name, self.config.aws_endpoint)

@@ -242,6 +242,7 @@ class ClusterObjects:
             raise ApiError(415, f"unsupported patch type {patch_type!r}", "UnsupportedMediaType")
         if not isinstance(patched, dict):
             raise bad_request("the patch did not produce an object")
+        patched = strip_nulls(patched)  # a JSON patch may set a null, which decodes to "not set" like in a body
         patched.setdefault("metadata", {})["name"] = name
         self._check_kind(rtype, patched)
         if "resourceVersion" not in (body.get("metadata") or {} if isinstance(body, dict) else {}):

@@ -29,7 +29,7 @@ MANAGED_FIELDS_ENTRY = {1: ("manager", "string"), 2: ("operation", "string"), 3:
                         8: ("subresource", "string")}
 OBJECT_META = {
     1: ("name", "string"), 2: ("generateName", "string"), 3: ("namespace", "string"), 4: ("selfLink", "string"),
-    5: ("uid", "string"), 6: ("resourceVersion", "string"), 7: ("generation", "int"), 8: ("creationTimestamp", TIME),
+    5: ("uid", "string"), 6: ("resourceVersion", "string"), 7: ("generation", "plainint"), 8: ("creationTimestamp", TIME),
     9: ("deletionTimestamp", TIME), 10: ("deletionGracePeriodSeconds", "int"), 11: ("labels", ("map", "string")),
     12: ("annotations", ("map", "string")), 13: ("ownerReferences", ("repeated", OWNER_REFERENCE)),
     14: ("finalizers", ("repeated", "string")), 17: ("managedFields", ("repeated", MANAGED_FIELDS_ENTRY)),

@@ -74,10 +74,18 @@ def _service_cells(o):
 
 
 def _node_cells(o):
-    ready = any(c.get("type") == "Ready" and c.get("status") == "True"
-                for c in (o.get("status") or {}).get("conditions") or [])
-    return ["Ready" if ready else "NotReady", "<none>", age(o),
-            ((o.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion", "")]
+    status = o.get("status") or {}
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
+    state = "Ready" if ready else "NotReady"
+    if (o.get("spec") or {}).get("unschedulable"):
+        state += ",SchedulingDisabled"
+    roles = sorted(k.split("/", 1)[1] for k in o["metadata"].get("labels") or {}
+                   if k.startswith("node-role.kubernetes.io/"))
+    addresses = {a.get("type"): a.get("address") for a in status.get("addresses") or []}
+    info = status.get("nodeInfo") or {}
+    return [state, ",".join(roles) or "<none>", age(o), info.get("kubeletVersion", ""),
+            addresses.get("InternalIP", "<none>"), addresses.get("ExternalIP", "<none>"), info.get("osImage", ""),
+            info.get("kernelVersion", ""), info.get("containerRuntimeVersion", "")]
 
 
 def _replica_set_cells(o):
@@ -103,11 +111,84 @@ def _job_cells(o):
     return [state, f'{status.get("succeeded", 0)}/{(o.get("spec") or {}).get("completions", 1)}', age(o)]
 
 
+def _access_modes(modes) -> str:
+    return ",".join({"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX",
+                     "ReadWriteOncePod": "RWOP"}.get(m, m) for m in modes or [])
+
+
+def _since(stamp: str | None, unset: str = "<none>") -> str:
+    """How long ago a timestamp (RFC 3339, fractions ignored) was, like Age; `unset` when there is none."""
+    if not stamp:
+        return unset
+    when = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return human_duration(int((datetime.now(timezone.utc) - when).total_seconds()))
+
+
+def _ingress_cells(o):
+    spec, status = o.get("spec") or {}, o.get("status") or {}
+    hosts = ",".join(r.get("host") or "*" for r in spec.get("rules") or []) or "*"
+    addresses = ",".join(i.get("ip") or i.get("hostname", "") for i in (status.get("loadBalancer") or {}).get(
+        "ingress") or [])
+    return [spec.get("ingressClassName", "<none>"), hosts, addresses, "80, 443" if spec.get("tls") else "80", age(o)]
+
+
+def _metric_target(metric: dict, current: dict | None) -> str:
+    """One HPA metric as `kubectl get hpa` shows it: `cpu: 40%/80%`, `<unknown>` until measured."""
+    kind = metric.get("type", "")
+    source = metric.get(kind[:1].lower() + kind[1:]) or {}
+    target = source.get("target") or {}
+    measured = ((current or {}).get(kind[:1].lower() + kind[1:]) or {}).get("current") or {}
+    if target.get("type") == "Utilization":
+        wanted = f'{target.get("averageUtilization")}%'
+        now = f'{measured["averageUtilization"]}%' if "averageUtilization" in measured else "<unknown>"
+    else:
+        wanted = str(target.get("averageValue") or target.get("value") or "")
+        now = str(measured.get("averageValue") or measured.get("value") or "<unknown>")
+    name = source.get("name") or (source.get("metric") or {}).get("name", "")
+    return f"{name}: {now}/{wanted}" if name else f"{now}/{wanted}"
+
+
+def _hpa_cells(o):
+    spec, status = o.get("spec") or {}, o.get("status") or {}
+    ref = spec.get("scaleTargetRef") or {}
+    metrics = spec.get("metrics") or []
+    current = status.get("currentMetrics") or []
+    targets = ", ".join(_metric_target(m, current[i] if i < len(current) else None) for i, m in enumerate(metrics))
+    return [f'{ref.get("kind", "")}/{ref.get("name", "")}', targets or "<none>", spec.get("minReplicas", 1),
+            spec.get("maxReplicas", 0), status.get("currentReplicas", 0), age(o)]
+
+
+def _pdb_cells(o):
+    spec = o.get("spec") or {}
+    return [str(spec.get("minAvailable", "N/A")), str(spec.get("maxUnavailable", "N/A")),
+            (o.get("status") or {}).get("disruptionsAllowed", 0), age(o)]
+
+
+def _cron_job_cells(o):
+    spec, status = o.get("spec") or {}, o.get("status") or {}
+    job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    containers = ((job_spec.get("template") or {}).get("spec") or {}).get("containers") or []
+    selector = (job_spec.get("selector") or {}).get("matchLabels") or {}
+    return [spec.get("schedule", ""), spec.get("timeZone", "<none>"), "True" if spec.get("suspend") else "False",
+            len(status.get("active") or []), _since(status.get("lastScheduleTime")), age(o),
+            ",".join(c.get("name", "") for c in containers), ",".join(c.get("image", "") for c in containers),
+            ",".join(f"{k}={v}" for k, v in selector.items()) or "<none>"]
+
+
+def _volume_cells(o):
+    spec, status = o.get("spec") or {}, o.get("status") or {}
+    claim = spec.get("claimRef") or {}
+    return [(spec.get("capacity") or {}).get("storage", ""), _access_modes(spec.get("accessModes")),
+            spec.get("persistentVolumeReclaimPolicy", "Retain"), status.get("phase", "Pending"),
+            f'{claim["namespace"]}/{claim["name"]}' if claim.get("name") else "",
+            spec.get("storageClassName", ""), spec.get("volumeAttributesClassName", "<unset>"),
+            status.get("reason", ""), age(o), spec.get("volumeMode", "Filesystem")]
+
+
 def _claim_cells(o):
     spec, status = o.get("spec") or {}, o.get("status") or {}
     return [status.get("phase", "Pending"), spec.get("volumeName", ""), (status.get("capacity") or {}).get("storage", ""),
-            ",".join({"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX"}.get(m, m)
-                     for m in status.get("accessModes") or []), spec.get("storageClassName", ""), age(o)]
+            _access_modes(status.get("accessModes")), spec.get("storageClassName", ""), age(o)]
 
 
 def _api_service_cells(o):
@@ -143,17 +224,10 @@ def _event_cells(o):
     involved, source = o.get("involvedObject") or {}, o.get("source") or {}
     last = o.get("lastTimestamp") or o.get("eventTime") or (o["metadata"].get("creationTimestamp"))
     first = o.get("firstTimestamp") or o.get("eventTime") or last
-    return [_since(last), o.get("type", ""), o.get("reason", ""),
+    return [_since(last, "<unknown>"), o.get("type", ""), o.get("reason", ""),
             f'{involved.get("kind", "").lower()}/{involved.get("name", "")}', involved.get("fieldPath", ""),
             ", ".join(v for v in (source.get("component") or o.get("reportingComponent"), source.get("host")) if v),
-            o.get("message", ""), _since(first), o.get("count", 1), o["metadata"]["name"]]
-
-
-def _since(stamp: str | None) -> str:
-    if not stamp:
-        return "<unknown>"
-    when = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
-    return human_duration(int((datetime.now(timezone.utc) - when).total_seconds()))
+            o.get("message", ""), _since(first, "<unknown>"), o.get("count", 1), o["metadata"]["name"]]
 
 
 # (group, kind) -> (columns after Name, cells function); Age is where a kind's printer puts it.
@@ -175,11 +249,34 @@ _PRINTERS = {
                              _column("Up-to-date", "integer"), _column("Available", "integer"), _age_column()],
                             _daemon_set_cells),
     ("batch", "Job"): ([_column("Status"), _column("Completions"), _age_column()], _job_cells),
+    ("networking.k8s.io", "Ingress"): ([_column("Class"), _column("Hosts"), _column("Address"), _column("Ports"),
+                                        _age_column()], _ingress_cells),
+    ("autoscaling", "HorizontalPodAutoscaler"): ([_column("Reference"), _column("Targets"),
+                                                  _column("MinPods", "integer"), _column("MaxPods", "integer"),
+                                                  _column("Replicas", "integer"), _age_column()], _hpa_cells),
+    ("policy", "PodDisruptionBudget"): ([_column("Min Available"), _column("Max Unavailable"),
+                                         _column("Allowed Disruptions", "integer"), _age_column()], _pdb_cells),
+    ("batch", "CronJob"): ([_column("Schedule"), _column("Timezone"), _column("Suspend", "boolean"),
+                            _column("Active", "integer"), _column("Last Schedule"), _age_column(),
+                            _column("Containers", priority=1), _column("Images", priority=1),
+                            _column("Selector", priority=1)], _cron_job_cells),
+    ("", "ConfigMap"): ([_column("Data", "integer"), _age_column()],
+                        lambda o: [len(o.get("data") or {}) + len(o.get("binaryData") or {}), age(o)]),
+    ("", "Secret"): ([_column("Type"), _column("Data", "integer"), _age_column()],
+                     lambda o: [o.get("type", "Opaque"), len(o.get("data") or {}), age(o)]),
+    ("", "ServiceAccount"): ([_column("Secrets", "integer"), _age_column()],
+                             lambda o: [len(o.get("secrets") or []), age(o)]),
+    ("", "PersistentVolume"): ([_column("Capacity"), _column("Access Modes"), _column("Reclaim Policy"),
+                                _column("Status"), _column("Claim"), _column("StorageClass"),
+                                _column("VolumeAttributesClass"), _column("Reason"), _age_column(),
+                                _column("VolumeMode", priority=1)], _volume_cells),
     ("", "PersistentVolumeClaim"): ([_column("Status"), _column("Volume"), _column("Capacity"),
                                      _column("Access Modes"), _column("StorageClass"), _age_column()], _claim_cells),
     ("", "Namespace"): ([_column("Status"), _age_column()],
                         lambda o: [(o.get("status") or {}).get("phase", "Active"), age(o)]),
-    ("", "Node"): ([_column("Status"), _column("Roles"), _age_column(), _column("Version")], _node_cells),
+    ("", "Node"): ([_column("Status"), _column("Roles"), _age_column(), _column("Version"),
+                    *(_column(n, priority=1) for n in ("Internal-IP", "External-IP", "OS-Image", "Kernel-Version",
+                                                       "Container-Runtime"))], _node_cells),
     ("apiregistration.k8s.io", "APIService"): ([_column("Service"), _column("Available"), _age_column()],
                                                _api_service_cells),
     ("", "Endpoints"): ([_column("Endpoints"), _age_column()], _endpoints_cells),

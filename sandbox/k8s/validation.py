@@ -501,7 +501,7 @@ def spec_problems(rtype, obj: dict) -> list[Cause]:
 
 # --- cron schedules (the standard 5-field syntax CronJobs take) -----------------------------------------
 
-_CRON_FIELDS = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}),
+CRON_FIELDS = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}),
                 ("month", 1, 12, {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul",
                                                                     "aug", "sep", "oct", "nov", "dec"))}),
                 ("day of week", 0, 6, {d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri",
@@ -527,7 +527,7 @@ def cron_problem(schedule) -> str | None:
     fields = text.split()
     if len(fields) != 5:
         return f"expected exactly 5 fields, found {len(fields)}: [{' '.join(fields)}]"
-    for value, (_, low, high, names) in zip(fields, _CRON_FIELDS):
+    for value, (_, low, high, names) in zip(fields, CRON_FIELDS):
         for part in value.split(","):
             why = _cron_range(part, low, high, names)
             if why:

@@ -7,23 +7,27 @@ listed in CONTROLLERS in the order a pass runs them. Every pass is level-trigger
 
 from __future__ import annotations
 
-from . import (api_services, custom_resources, daemon_sets, deployments, endpoints, events, garbage, jobs, namespaces,
-               nodes, pods, replica_sets, service_account_tokens, services, stateful_sets, volumes)
+from . import (api_services, autoscalers, cron_jobs, custom_resources, daemon_sets, deployments, disruption_budgets,
+               endpoints, events, garbage, jobs, namespaces, nodes, pods, replica_sets, service_account_tokens, services,
+               stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
 
 CONTROLLERS = {
     "nodes": nodes.reconcile,
     "namespaces": namespaces.reconcile,
+    "autoscalers": autoscalers.reconcile,
     "deployments": deployments.reconcile,
     "replica-sets": replica_sets.reconcile,
     "stateful-sets": stateful_sets.reconcile,
     "daemon-sets": daemon_sets.reconcile,
+    "cron-jobs": cron_jobs.reconcile,
     "jobs": jobs.reconcile,
     "volumes": volumes.reconcile,
     "pods": pods.reconcile,
     "services": services.reconcile,
     "endpoints": endpoints.reconcile,
     "service-account-tokens": service_account_tokens.reconcile,
+    "disruption-budgets": disruption_budgets.reconcile,
     "custom-resources": custom_resources.reconcile,
     "api-services": api_services.reconcile,
     "events": events.reconcile,

@@ -1,8 +1,9 @@
-"""DaemonSets: one current pod per schedulable node."""
+"""DaemonSets: one current pod per node (cordoned ones included: daemon pods tolerate unschedulable)."""
 
 from __future__ import annotations
 
 from ..objects import random_suffix
+from . import revisions
 from .context import DAEMON_SETS, PODS, Context, live, short_hash
 from .nodes import ready_nodes
 from .pod_templates import is_ready, new_pod, pods_of
@@ -10,10 +11,13 @@ from .pod_templates import is_ready, new_pod, pods_of
 
 def reconcile(ctx: Context) -> None:
     all_pods = ctx.list(PODS)
-    nodes = ready_nodes(ctx)
+    all_revisions = ctx.list(revisions.CONTROLLER_REVISIONS)
+    nodes = ready_nodes(ctx, cordoned=True)
     for ds in live(ctx.list(DAEMON_SETS)):
         meta, spec = ds["metadata"], ds.get("spec") or {}
         revision = short_hash(spec.get("template") or {})
+        history = revisions.record(ctx, ds, f"{meta['name']}-{revision}", revision, all_revisions)
+        revisions.prune(ctx, ds, history, {f"{meta['name']}-{revision}"})
         by_node = {}
         for pod in pods_of(ds, all_pods):
             node = (pod.get("spec") or {}).get("nodeName")

@@ -10,6 +10,10 @@ from .events import record
 
 CONTROLLER = "deployment-controller"
 
+REVISION = "deployment.kubernetes.io/revision"
+REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
+CHANGE_CAUSE = "kubernetes.io/change-cause"
+
 
 def reconcile(ctx: Context) -> None:
     all_sets = ctx.list(REPLICA_SETS)
@@ -19,8 +23,7 @@ def reconcile(ctx: Context) -> None:
         template = spec.get("template") or {}
         template_hash = short_hash(template)
         owned = owned_by(all_sets, deploy)
-        revisions = [int((rs["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision", 0))
-                     for rs in owned]
+        revisions = [int((rs["metadata"].get("annotations") or {}).get(REVISION, 0)) for rs in owned]
         current = next((rs for rs in owned
                         if (rs["metadata"].get("labels") or {}).get("pod-template-hash") == template_hash), None)
         if current is None:
@@ -29,15 +32,24 @@ def reconcile(ctx: Context) -> None:
             if created:
                 _report_scaling(ctx, deploy, created, 0, replicas)
             continue
-        for replica_set, wanted in [(current, replicas)] + [(old, 0) for old in owned if old is not current]:
-            had = (replica_set.get("spec") or {}).get("replicas")
-            if had != wanted:
-                replica_set["spec"]["replicas"] = wanted
-                if ctx.update(REPLICA_SETS, replica_set):
-                    _report_scaling(ctx, deploy, replica_set, had or 0, wanted)
-        revision = (current["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision")
-        if (meta.get("annotations") or {}).get("deployment.kubernetes.io/revision") != revision:
-            meta.setdefault("annotations", {})["deployment.kubernetes.io/revision"] = revision
+        others = [r for rs, r in zip(owned, revisions) if rs is not current]
+        had = (current.get("spec") or {}).get("replicas") or 0
+        if _bring_forward(current, others, deploy) or had != replicas:
+            current["spec"]["replicas"] = replicas
+            current = ctx.update(REPLICA_SETS, current)
+            if current is None:
+                continue
+            if had != replicas:
+                _report_scaling(ctx, deploy, current, had, replicas)
+        for old in owned:
+            had = (old.get("spec") or {}).get("replicas")
+            if old["metadata"]["uid"] != current["metadata"]["uid"] and had:
+                old["spec"]["replicas"] = 0
+                if ctx.update(REPLICA_SETS, old):
+                    _report_scaling(ctx, deploy, old, had, 0)
+        revision = (current["metadata"].get("annotations") or {}).get(REVISION)
+        if (meta.get("annotations") or {}).get(REVISION) != revision:
+            meta.setdefault("annotations", {})[REVISION] = revision
             deploy = ctx.update(DEPLOYMENTS, deploy)
             if deploy is None:
                 continue
@@ -50,6 +62,25 @@ def _report_scaling(ctx: Context, deploy: dict, replica_set: dict, had: int, wan
            f"Scaled {direction} replica set {replica_set['metadata']['name']} from {had} to {wanted}", CONTROLLER)
 
 
+def _bring_forward(current: dict, other_revisions: list[int], deploy: dict) -> bool:
+    """A rollback (or a template going back to an older one) reuses that ReplicaSet: like the deployment
+    controller, give it the next revision number, keep its old numbers in revision-history, and take the
+    Deployment's change-cause. True if `current` changed."""
+    annotations = current["metadata"].setdefault("annotations", {})
+    revision = int(annotations.get(REVISION, 0))
+    newest = max(other_revisions, default=0)
+    if revision > newest:
+        return False
+    if revision:
+        history = [h for h in annotations.get(REVISION_HISTORY, "").split(",") if h]
+        annotations[REVISION_HISTORY] = ",".join([*history, str(revision)])
+    annotations[REVISION] = str(newest + 1)
+    cause = (deploy["metadata"].get("annotations") or {}).get(CHANGE_CAUSE)
+    if cause:
+        annotations[CHANGE_CAUSE] = cause
+    return True
+
+
 def _replica_set(deploy, template, template_hash, replicas, revision) -> dict:
     meta = deploy["metadata"]
     labels = {**((template.get("metadata") or {}).get("labels") or {}), "pod-template-hash": template_hash}
@@ -57,9 +88,11 @@ def _replica_set(deploy, template, template_hash, replicas, revision) -> dict:
     selector.setdefault("matchLabels", {})["pod-template-hash"] = template_hash
     pod_template = json.loads(json.dumps(template))
     pod_template.setdefault("metadata", {})["labels"] = labels
-    return {"metadata": {"name": f"{meta['name']}-{template_hash}", "labels": labels,
-                         "annotations": {"deployment.kubernetes.io/revision": str(revision),
-                                         "deployment.kubernetes.io/desired-replicas": str(replicas)},
+    annotations = {REVISION: str(revision), "deployment.kubernetes.io/desired-replicas": str(replicas)}
+    cause = (meta.get("annotations") or {}).get(CHANGE_CAUSE)
+    if cause:
+        annotations[CHANGE_CAUSE] = cause
+    return {"metadata": {"name": f"{meta['name']}-{template_hash}", "labels": labels, "annotations": annotations,
                          "ownerReferences": [owner_reference(deploy)]},
             "spec": {"replicas": replicas, "selector": selector, "template": pod_template}}
 

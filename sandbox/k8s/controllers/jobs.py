@@ -12,7 +12,7 @@ def reconcile(ctx: Context) -> None:
     for job in live(ctx.list(JOBS)):
         meta, spec = job["metadata"], job.get("spec") or {}
         status = dict(job.get("status") or {})
-        if any(c.get("type") == "Complete" for c in status.get("conditions") or []) or spec.get("suspend"):
+        if any(c.get("type") in ("Complete", "Failed") for c in status.get("conditions") or []) or spec.get("suspend"):
             continue
         pods = pods_of(job, all_pods)
         completions = spec.get("completions", 1)

@@ -1,40 +1,88 @@
-"""Nodes: one per instance of each EKS nodegroup's desired size, Ready at once (the kubelet's report)."""
+"""Nodes: one per instance of each EKS nodegroup's desired size, Ready at once (the kubelet's report), with an
+address in one of the nodegroup's subnets (spread over them in turn) and named after it as EC2 names instances;
+a cordoned node (spec.unschedulable) gets the unschedulable taint, as the node lifecycle controller adds it."""
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
+
 from .context import KUBELET, NODES, Context, condition, live, short_hash
+
+UNSCHEDULABLE_TAINT = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+_FALLBACK_SUBNET = "10.0.0.0/16"  # for a nodegroup whose subnets EKS did not tell (not seen from the AWS sandbox)
+_FIRST_HOST = 10  # AWS reserves the first addresses of a subnet; nodes start here, pods take the upper half
 
 
 def reconcile(ctx: Context) -> None:
     wanted = {}
     for index, group in enumerate(ctx.info.nodegroups):
+        subnets = group.subnets or ()
         for n in range(group.desired_size):
-            name = f"ip-10-0-{10 + index}-{10 + n}.{ctx.info.region}.compute.internal"
-            wanted[name] = group
+            subnet = subnets[n % len(subnets)] if subnets else None
+            network = ipaddress.ip_network(subnet.cidr if subnet else _FALLBACK_SUBNET)
+            # Nodegroups sharing subnets get separate runs of addresses.
+            room = max(1, network.num_addresses // 2 - _FIRST_HOST)
+            host = _FIRST_HOST + (index * 16 + n // max(1, len(subnets))) % room
+            address = str(network.network_address + host)
+            name = f"ip-{address.replace('.', '-')}.{ctx.info.region}.compute.internal"
+            wanted[name] = (group, address, subnet.zone if subnet else None)
     existing = {n["metadata"]["name"]: n for n in ctx.list(NODES)}
-    for name, group in wanted.items():
+    for name, (group, address, zone) in wanted.items():
         if name not in existing:
-            node = _node(ctx.info, name, group)
+            node = _node(ctx.info, name, group, address, zone)
             created = ctx.create(NODES, "", node)
             if created is not None:
                 ctx.set_status(NODES, created, node["status"], KUBELET)
     for name, node in existing.items():
         if name not in wanted and (node["metadata"].get("labels") or {}).get("eks.amazonaws.com/nodegroup"):
             ctx.delete(NODES, node)
+        elif not node["metadata"].get("deletionTimestamp"):
+            _taint_if_cordoned(ctx, node)
 
 
-def ready_nodes(ctx: Context) -> list[str]:
+def _taint_if_cordoned(ctx: Context, node: dict) -> None:
+    spec = node.setdefault("spec", {})
+    taints = [t for t in spec.get("taints") or [] if t.get("key") != UNSCHEDULABLE_TAINT["key"]]
+    if spec.get("unschedulable"):
+        taints.append(dict(UNSCHEDULABLE_TAINT))
+    if taints != (spec.get("taints") or []):
+        if taints:
+            spec["taints"] = taints
+        else:
+            spec.pop("taints", None)
+        ctx.update(NODES, node)
+
+
+def ready_nodes(ctx: Context, cordoned: bool = False) -> list[str]:
+    """Names of the nodes pods may go to; with `cordoned`, unschedulable ones too (DaemonSet pods tolerate it)."""
     return sorted(n["metadata"]["name"] for n in live(ctx.list(NODES))
-                  if not (n.get("spec") or {}).get("unschedulable"))
+                  if cordoned or not (n.get("spec") or {}).get("unschedulable"))
 
 
-def node_ip(node_name: str) -> str:
-    # ip-10-0-10-11.<region>.compute.internal -> 10.0.10.11
-    return node_name.split(".")[0].removeprefix("ip-").replace("-", ".")
+def internal_ips(ctx: Context) -> dict[str, str]:
+    """Node name -> its InternalIP."""
+    return {n["metadata"]["name"]: a["address"] for n in ctx.list(NODES)
+            for a in (n.get("status") or {}).get("addresses") or [] if a.get("type") == "InternalIP"}
 
 
-def _node(info, name: str, group) -> dict:
-    zone = f"{info.region}{'abc'[hash(name) % 3]}"
+def pod_ip(ctx: Context, host_ip: str, pod_uid: str, used: set[str]) -> str:
+    """An address for a pod in its node's subnet (the VPC CNI's secondary IPs), not in `used`."""
+    network = next((ipaddress.ip_network(s.cidr) for g in ctx.info.nodegroups for s in g.subnets
+                    if ipaddress.ip_address(host_ip) in ipaddress.ip_network(s.cidr)),
+                   ipaddress.ip_network(_FALLBACK_SUBNET))
+    half = network.num_addresses // 2
+    start = int(hashlib.sha256(pod_uid.encode()).hexdigest(), 16) % (half - 2)
+    for step in range(half - 2):
+        address = str(network.network_address + half + (start + step) % (half - 2))
+        if address not in used:
+            return address
+    return str(network.network_address + half + start)  # the subnet is full: share rather than fail
+
+
+def _node(info, name: str, group, address: str, zone: str | None) -> dict:
+    digest = hashlib.sha256(name.encode()).hexdigest()  # stable ids for the instance (the python client needs them)
+    zone = zone or f"{info.region}{'abc'[int(digest, 16) % 3]}"
     capacity = {"cpu": "2", "memory": "8023132Ki", "pods": "110", "ephemeral-storage": "20959212Ki"}
     return {
         "metadata": {"name": name, "labels": {
@@ -45,9 +93,13 @@ def _node(info, name: str, group) -> dict:
         "status": {
             "capacity": capacity, "allocatable": capacity,
             "conditions": [condition("Ready", True, "KubeletReady", "kubelet is posting ready status", None)],
-            "addresses": [{"type": "InternalIP", "address": node_ip(name)},
-                          {"type": "Hostname", "address": name}],
-            "nodeInfo": {"kubeletVersion": f"v{info.version}.0-eks", "operatingSystem": "linux",
+            "addresses": [{"type": "InternalIP", "address": address},
+                          {"type": "Hostname", "address": name},
+                          {"type": "InternalDNS", "address": name}],
+            "nodeInfo": {"machineID": digest[:32], "systemUUID": f"ec2{digest[3:8]}-{digest[8:12]}-{digest[12:16]}-"
+                                                                 f"{digest[16:20]}-{digest[20:32]}",
+                         "bootID": f"{digest[32:40]}-{digest[40:44]}-{digest[44:48]}-{digest[48:52]}-{digest[52:64]}",
+                         "kubeletVersion": f"v{info.version}.0-eks", "operatingSystem": "linux",
                          "architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.0",
                          "osImage": "Amazon Linux 2023", "kernelVersion": "6.1.0",
                          "kubeProxyVersion": f"v{info.version}.0-eks"}},

@@ -3,19 +3,21 @@ volumes are bound; pods of jobs and restartPolicy Never pods then succeed), with
 
 from __future__ import annotations
 
-import hashlib
-
 from ..objects import timestamp
 from .context import KUBELET, PODS, PVCS, Context, condition, live, short_hash
 from .events import record
+from .nodes import internal_ips, pod_ip, ready_nodes
 
 SCHEDULER = "default-scheduler"
-from .nodes import node_ip, ready_nodes
 
 
 def reconcile(ctx: Context) -> None:
     nodes = ready_nodes(ctx)
-    for index, pod in enumerate(live(ctx.list(PODS))):
+    cordoned = len(ready_nodes(ctx, cordoned=True)) - len(nodes)
+    pods = live(ctx.list(PODS))
+    addresses = internal_ips(ctx)
+    used = {(p.get("status") or {}).get("podIP") for p in pods}
+    for index, pod in enumerate(pods):
         spec, status = pod.get("spec") or {}, pod.get("status") or {}
         phase = status.get("phase", "Pending")
         if not spec.get("nodeName"):
@@ -27,14 +29,19 @@ def reconcile(ctx: Context) -> None:
                     record(ctx, scheduled, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to "
                                                         f"{node}", SCHEDULER)
             elif not status.get("conditions"):
+                message = f"0/{cordoned} nodes are available" + (
+                    f": {cordoned} node(s) were unschedulable." if cordoned else ": no nodes available to schedule pods.")
                 pending = ctx.set_status(PODS, pod, {**status, "phase": "Pending", "conditions": [
-                    condition("PodScheduled", False, "Unschedulable", "0/0 nodes are available", None)]})
+                    condition("PodScheduled", False, "Unschedulable", message, None)]})
                 if pending:
-                    record(ctx, pending, "FailedScheduling", "0/0 nodes are available: no nodes available to schedule "
-                                                             "pods.", SCHEDULER, type_="Warning")
+                    record(ctx, pending, "FailedScheduling", message, SCHEDULER, type_="Warning")
             continue
         if phase == "Pending" and _volumes_bound(ctx, pod):
-            running = ctx.set_status(PODS, pod, _running_status(pod), KUBELET)
+            host_ip = addresses.get(spec["nodeName"], "")
+            address = host_ip if spec.get("hostNetwork") or not host_ip else \
+                pod_ip(ctx, host_ip, pod["metadata"]["uid"], used)
+            used.add(address)
+            running = ctx.set_status(PODS, pod, _running_status(pod, host_ip, address), KUBELET)
             if running:
                 _report_started(ctx, running)
         elif phase == "Running" and _runs_to_completion(pod):
@@ -68,19 +75,17 @@ def _runs_to_completion(pod) -> bool:
         (pod.get("spec") or {}).get("restartPolicy") == "Never"
 
 
-def _running_status(pod) -> dict:
+def _running_status(pod, host_ip: str, address: str) -> dict:
     now = timestamp()
-    node = pod["spec"]["nodeName"]
     conditions = [condition(t, True, "", "", None) for t in
                   ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")]
     for c in conditions:
         c.pop("lastUpdateTime")
         c.pop("reason")
         c.pop("message")
-    address = int(hashlib.sha256(pod["metadata"]["uid"].encode()).hexdigest(), 16)
     return {
         "phase": "Running", "conditions": conditions, "startTime": now, "qosClass": "BestEffort",
-        "hostIP": node_ip(node), "podIP": f"10.0.{address % 250}.{address // 250 % 250 + 2}",
+        "hostIP": host_ip, "hostIPs": [{"ip": host_ip}], "podIP": address, "podIPs": [{"ip": address}],
         "containerStatuses": [{
             "name": c.get("name"), "image": c.get("image"), "imageID": f"{c.get('image')}@sha256:{'0' * 64}",
             "containerID": f"containerd://{short_hash(pod['metadata']['uid'] + str(c.get('name')), 32)}",

@@ -1,40 +1,79 @@
-"""StatefulSets: pods <name>-0..N-1 with their volume claims, replaced when the template changes."""
+"""StatefulSets: pods <name>-0..N-1 with their volume claims; on a template change the pods at or above the
+rolling update's partition are replaced (none with OnDelete: the user deletes them), and the status counts
+pods per revision the way `kubectl rollout status` reads it."""
 
 from __future__ import annotations
 
+from . import revisions
 from .context import PODS, PVCS, STATEFUL_SETS, Context, live, short_hash
 from .pod_templates import is_ready, new_pod, pods_of
+
+REVISION_LABEL = "controller-revision-hash"
 
 
 def reconcile(ctx: Context) -> None:
     all_pods = ctx.list(PODS)
+    all_revisions = ctx.list(revisions.CONTROLLER_REVISIONS)
     for sts in live(ctx.list(STATEFUL_SETS)):
         meta, spec = sts["metadata"], sts.get("spec") or {}
-        revision = f"{meta['name']}-{short_hash(spec.get('template') or {})}"
+        template_hash = short_hash(spec.get("template") or {})
+        revision = f"{meta['name']}-{template_hash}"
+        history = revisions.record(ctx, sts, revision, template_hash, all_revisions)
+        # A pod below the partition that is missing comes back at the revision the others there run.
+        kept = (sts.get("status") or {}).get("currentRevision", revision)
+        kept_template = revisions.template_of(history.get(kept)) if kept != revision else None
         wanted = spec.get("replicas", 1)
+        first_replaced = _first_replaced(spec, wanted)
+        # OnDelete recreates deleted pods from the new template; a partition keeps the ones below it as they were.
+        restored_below = 0 if _on_delete(spec) else first_replaced
         pods = {p["metadata"]["name"]: p for p in pods_of(sts, all_pods)}
         for index in range(wanted):
             name = f"{meta['name']}-{index}"
             pod = pods.get(name)
-            if pod and (pod["metadata"].get("labels") or {}).get("controller-revision-hash") != revision:
+            if pod and _revision(pod) != revision and index >= first_replaced:
                 ctx.delete(PODS, pod)
                 pods.pop(name)
                 continue
             if pod is None:
-                ctx.create(PODS, meta["namespace"], _pod(ctx, sts, name, index, revision))
+                old = index < restored_below and kept_template is not None
+                ctx.create(PODS, meta["namespace"], _pod(ctx, sts, name, index, kept if old else revision,
+                                                         kept_template if old else spec.get("template")))
         for name, pod in pods.items():
             if int(name.rsplit("-", 1)[-1]) >= wanted:
                 ctx.delete(PODS, pod)
         current = [p for n, p in pods.items() if int(n.rsplit("-", 1)[-1]) < wanted]
-        ready = sum(1 for p in current if is_ready(p))
-        status = {"observedGeneration": meta.get("generation", 1), "replicas": len(current),
-                  "readyReplicas": ready, "currentReplicas": len(current), "updatedReplicas": len(current),
-                  "availableReplicas": ready, "currentRevision": revision, "updateRevision": revision,
-                  "collisionCount": 0}
-        ctx.set_status(STATEFUL_SETS, sts, status)
+        ctx.set_status(STATEFUL_SETS, sts, _status(sts, current, revision, wanted))
+        revisions.prune(ctx, sts, history, {revision, kept} | {_revision(p) for p in current})
 
 
-def _pod(ctx: Context, sts, name, index, revision) -> dict:
+def _on_delete(spec: dict) -> bool:
+    return (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") != "RollingUpdate"
+
+
+def _first_replaced(spec: dict, wanted: int) -> int:
+    """The lowest ordinal the controller replaces on a template change."""
+    if _on_delete(spec):
+        return wanted
+    return ((spec.get("updateStrategy") or {}).get("rollingUpdate") or {}).get("partition", 0)
+
+
+def _revision(pod: dict) -> str | None:
+    return (pod["metadata"].get("labels") or {}).get(REVISION_LABEL)
+
+
+def _status(sts: dict, current: list[dict], revision: str, wanted: int) -> dict:
+    previous = sts.get("status") or {}
+    updated = sum(1 for p in current if _revision(p) == revision)
+    # The current revision moves to the update revision once every pod runs it.
+    current_revision = revision if updated == len(current) == wanted else previous.get("currentRevision", revision)
+    ready = sum(1 for p in current if is_ready(p))
+    return {"observedGeneration": sts["metadata"].get("generation", 1), "replicas": len(current),
+            "readyReplicas": ready, "currentReplicas": sum(1 for p in current if _revision(p) == current_revision),
+            "updatedReplicas": updated, "availableReplicas": ready, "currentRevision": current_revision,
+            "updateRevision": revision, "collisionCount": 0}
+
+
+def _pod(ctx: Context, sts, name, index, revision, template) -> dict:
     meta, spec = sts["metadata"], sts.get("spec") or {}
     volumes = []
     for claim in spec.get("volumeClaimTemplates") or []:
@@ -44,8 +83,8 @@ def _pod(ctx: Context, sts, name, index, revision) -> dict:
                 "metadata": {"name": claim_name, "labels": (spec.get("selector") or {}).get("matchLabels") or {}},
                 "spec": claim.get("spec") or {}})
         volumes.append({"name": claim["metadata"]["name"], "persistentVolumeClaim": {"claimName": claim_name}})
-    pod = new_pod(sts, spec.get("template"), name, {
-        "controller-revision-hash": revision, "statefulset.kubernetes.io/pod-name": name,
+    pod = new_pod(sts, template, name, {
+        REVISION_LABEL: revision, "statefulset.kubernetes.io/pod-name": name,
         "apps.kubernetes.io/pod-index": str(index)}, volumes=volumes)
     pod["spec"]["hostname"] = name
     pod["spec"]["subdomain"] = spec.get("serviceName", "")

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from .. import kinds
 from ..errors import ApiError, forbidden
 from ..selectors import check_query
-from . import discovery, rest, tokens, watch
+from . import containers, discovery, rest, tokens, watch
 from .exchange import Exchange
 
 _METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
@@ -52,6 +52,11 @@ def _api_path(exchange: Exchange, group: str, version: str, segments: list[str])
     plural, name = segments[0], segments[1] if len(segments) > 1 else None
     subresource = segments[2] if len(segments) > 2 else ""
     rtype = exchange.objects.resolve(group, version, plural)
+    if rtype is containers.PODS and namespace and name and subresource in containers.SUBRESOURCES:
+        verb = containers.verb(exchange.request.method, subresource)
+        if not exchange.allowed(verb, rtype, namespace):
+            raise forbidden(exchange.user, verb, rtype, namespace, name)
+        return containers.serve(exchange, namespace, name, subresource)
     if rtype is None or (namespace is not None and not rtype.namespaced) or \
             (subresource and subresource not in rtype.subresources) or (is_watch and subresource):
         raise discovery.not_found()

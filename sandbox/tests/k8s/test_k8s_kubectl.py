@@ -77,7 +77,7 @@ def test_get_json_and_yaml(eks, namespace):
     listing = json.loads(ok(eks.kubectl("get", "configmaps", "-o", "json", namespace=namespace)))
     assert [i["metadata"]["name"] for i in listing["items"]] == ["settings"]
     table = ok(eks.kubectl("get", "configmaps", namespace=namespace))
-    assert table.splitlines()[0].split() == ["NAME", "AGE"] and "settings" in table
+    assert table.splitlines()[0].split() == ["NAME", "DATA", "AGE"] and "settings" in table
 
 
 @pytest.mark.parametrize("version", KUBECTL_VERSIONS)
