@@ -72,6 +72,9 @@ CASES = {
                                                               "log_group_name": "my log group"}},
                                            "vpc_flow_logs.log_group_name may only hold"),
     "kubernetes_version_unquoted": ({"eks_kubernetes_version": 1.3}, "eks_kubernetes_version must be a quoted"),
+    "kubernetes_version_not_offered": ({"eks_kubernetes_version": "1.10"},
+                                       "eks_kubernetes_version 1.10 is not a Kubernetes version EKS offers in us-east-1; "
+                                       "it offers 1.34, 1.33"),
     # Nodegroups: each message names the field.
     "instance_type_unknown": (nodegroup(instance_types=["m9z.huge"]),
                               "eks_nodegroups lists instance types EC2 does not offer in us-east-1"),
