@@ -24,6 +24,12 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
     assert run.mutating_calls == [], run.mutating_calls
     assert run.total_calls > 0  # it did look
     assert owned_resources(clean_sandbox)["vpcs"] == []
+    # The OIDC provider and the add-ons' IRSA roles are in the plan, with their settings, before the cluster exists.
+    assert "+    url: https://oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE" in run.output
+    assert "+    - sts.amazonaws.com" in run.output  # the provider's client ids
+    assert "would_create: IAM role /eksforge-local-aws-ebs-csi-driver" in run.output
+    assert "trusts: oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE, service account " \
+           "kube-system/ebs-csi-controller-sa" in run.output
 
 
 def test_cold_run_builds_the_platform(platform):
