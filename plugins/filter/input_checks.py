@@ -173,8 +173,6 @@ def _disk_problems(nodegroup, where):
     low, high = DISK_SIZE_RANGE
     if size is None or not low <= size <= high:
         return [f"{where}.disk_size must be {low} to {high} GiB, got {nodegroup['disk_size']!r}"]
-    if nodegroup.get("launch_template"):
-        return [f"{where}.disk_size can't be set with launch_template: the launch template sets the disk"]
     return []
 
 

@@ -24,6 +24,9 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
     assert run.mutating_calls == [], run.mutating_calls
     assert run.total_calls > 0  # it did look
     assert owned_resources(clean_sandbox)["vpcs"] == []
+    # The preflight checked every layer's roles once, in the first play; the eks role reused its reads.
+    assert run.output.count("TASK [Check the input of the roles vpc, iam, ecr, eks, platform_namespace]") == 1
+    assert run.count("DescribeClusterVersions") == 1 and run.count("DescribeInstanceTypes") == 1
     # The OIDC provider and the add-ons' IRSA roles are in the plan, with their settings, before the cluster exists.
     assert "+    url: https://oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE" in run.output
     assert "+    - sts.amazonaws.com" in run.output  # the provider's client ids
