@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from sandbox.harness import REPO_ROOT
+from tests.integration.support.asserts import assert_failed_cleanly
 from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
@@ -176,3 +177,12 @@ def test_bad_input_fails_the_preflight_naming_the_variable(preflight_run, case):
     assert preflight_run.recap[case]["failed"] == 1, f"{case} passed the preflight:\n{preflight_run.output[-3000:]}"
     failure = failure_messages(preflight_run.output).get(case, "")
     assert message in failure, f"{case}: {message!r} not in its failure: {failure[:3000]}"
+
+
+def test_site_check_mode_fails_the_same_way_in_its_first_play(private_sandbox):
+    """`site.yml --check` runs the same preflight: a Graviton instance type with an x86_64 AMI type fails there,
+    before the infrastructure layer's play starts."""
+    run = run_playbook(private_sandbox, "playbooks/site.yml", check=True,
+                       extra_vars=nodegroup(instance_types=["t4g.large"]))
+    assert_failed_cleanly(run, f"{NG}.instance_types ['t4g.large'] do not run x86_64")
+    assert "PLAY [Infrastructure layer" not in run.output
