@@ -4,7 +4,8 @@ Markdown table on stdout, which the README quotes.
 Suites:
   infra  cold and no-op runs of playbooks/infra.yml (the AWS layer of site.yml) against a private sandbox, then the
          same resources built by bench/baseline/infra.yml (plain amazon.aws / community.aws modules),
-         in the same sandbox process: wall time, changed count, API calls by action.
+         in the same sandbox process: wall time, changed count, API calls by action; and playbooks/preflight.yml
+         alone (the share of a run its input checks take).
   timeline  a cold playbooks/site.yml against its own sandbox with the aws latency profile (bench/timeline.py):
          wall time converted to simulated AWS minutes beside the lower bound of the dependency chain, and
          when each long change (control plane, nodegroup, add-on, NAT gateway) started against when it could.
@@ -51,10 +52,17 @@ def cold_and_noop(sandbox: harness.Sandbox, name: str, playbook: str, **options)
     return [cold, noop]
 
 
+def preflight(sandbox: harness.Sandbox) -> dict:
+    """The cost of the preflight alone (playbooks/preflight.yml for every layer), which infra.yml's cold and no-op
+    runs include: the roles' checks and its few read calls."""
+    return summarize("preflight.yml alone (all layers)", harness.run_playbook(
+        sandbox, "playbooks/preflight.yml", extra_vars={"preflight_layers": ["infra", "platform", "apps"]}))
+
+
 def infra(sandbox: harness.Sandbox) -> list[dict]:
     # infra.yml, not site.yml: the baseline builds the AWS layer only (site.yml adds the cluster's platform and
     # apps layers).
-    return (cold_and_noop(sandbox, "eksforge infra.yml", "playbooks/infra.yml")
+    return (cold_and_noop(sandbox, "eksforge infra.yml", "playbooks/infra.yml") + [preflight(sandbox)]
             + cold_and_noop(sandbox, "baseline playbook", str(BENCH_DIR / "baseline" / "infra.yml"),
                             inventory="localhost,",
                             extra_vars={"aws_access_key": "testing", "aws_secret_key": "testing"}))

@@ -24,6 +24,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.eks import pagin
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import parse_kubernetes_version
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import plan_version_change
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import sync_tags
+from ansible_collections.eksforge.platform.plugins.module_utils.eks import to_snake
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import view_diff
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import wait_for_update
 from ansible_collections.eksforge.platform.plugins.module_utils.retries import THROTTLING_EXCEPTION_AND_SERVER_ERRORS
@@ -299,3 +300,12 @@ def run_eks_cluster_info(module):
         return describe_or_none(module, client.describe_cluster, "cluster", f"cluster {cluster_name}", name=cluster_name)
 
     module.exit_json(changed=False, clusters=described(names, describe))
+
+
+def run_eks_cluster_versions_info(module):
+    """The Kubernetes versions EKS offers (DescribeClusterVersions), newest first, optionally only some."""
+    client = eks_client(module)
+    wanted = module.params.get("versions")
+    versions = paginate(module, client, "describe_cluster_versions", "clusterVersions",
+                        "describe the Kubernetes versions EKS offers", **({"clusterVersions": wanted} if wanted else {}))
+    module.exit_json(changed=False, cluster_versions=[to_snake(version) for version in versions])

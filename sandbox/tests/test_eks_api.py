@@ -640,3 +640,19 @@ def test_list_operations_paginate(eks, subnets, name):
     pages = eks.get_paginator("list_pod_identity_associations").paginate(
         clusterName=name, PaginationConfig={"PageSize": 1})
     assert sum(len(page["associations"]) for page in pages) == 3
+
+
+# --- Kubernetes versions --------------------------------------------------------------------------------
+
+
+def test_describe_cluster_versions_lists_the_offered_versions_newest_first(eks):
+    """DescribeClusterVersions lists the Kubernetes versions EKS offers (newest first), each with its default
+    platform version and support phase, exactly one marked defaultVersion; clusterVersions narrows the list and
+    a version EKS does not offer (such as 1.10) is simply absent, not an error."""
+    versions = eks.describe_cluster_versions()["clusterVersions"]
+    names = [v["clusterVersion"] for v in versions]
+    assert names == sorted(names, key=lambda v: tuple(map(int, v.split("."))), reverse=True) and "1.33" in names
+    assert [v["clusterVersion"] for v in versions if v["defaultVersion"]] == ["1.33"]
+    assert {v["versionStatus"] for v in versions} <= {"STANDARD_SUPPORT", "EXTENDED_SUPPORT"}
+    assert eks.describe_cluster_versions(clusterVersions=["1.10", "1.32"])["clusterVersions"][0]["clusterVersion"] == "1.32"
+    assert eks.describe_cluster_versions(clusterVersions=["1.10"])["clusterVersions"] == []

@@ -31,6 +31,16 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
                      "Elastic IP and NAT gateway eksforge-local-nat-us-east-1a", "route table eksforge-local-public",
                      "route table eksforge-local-private-us-east-1b"):
         assert f"{resource} would be created" in planned, planned
+    # The preflight checked every layer's roles once, in the first play; the eks role reused its reads.
+    assert run.output.count("TASK [Check the input of the roles vpc, iam, ecr, eks, platform_namespace]") == 1
+    assert run.count("DescribeClusterVersions") == 1 and run.count("DescribeInstanceTypes") == 1
+    # The OIDC provider and the add-ons' IRSA roles are in the plan, with their settings, before the cluster exists.
+    assert "+    url: https://oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE" in run.output
+    assert "+    - sts.amazonaws.com" in run.output  # the provider's client ids
+    flat = " ".join(run.output.split())  # the YAML callback wraps long values
+    assert "would_create: IAM role /eksforge-local-aws-ebs-csi-driver" in flat
+    assert ("trusts: oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE, service account "
+            "kube-system/ebs-csi-controller-sa") in flat
 
 
 def test_cold_run_builds_the_platform(platform):

@@ -16,6 +16,8 @@ PLATFORM_VERSIONS = {"1.30": "eks.41", "1.31": "eks.37", "1.32": "eks.23", "1.33
 KUBERNETES_VERSIONS = tuple(PLATFORM_VERSIONS)
 # EKS creates clusters on the newest-but-one version when none is asked for.
 DEFAULT_KUBERNETES_VERSION = "1.33"
+# Versions past standard support (EKS keeps them 12 more months in extended support); the rest are in standard support.
+EXTENDED_SUPPORT_VERSIONS = ("1.30", "1.31")
 # Patch level of each minor version's current node AMIs, used for nodegroup releaseVersion.
 NODE_PATCH = {"1.30": "1.30.14", "1.31": "1.31.13", "1.32": "1.32.9", "1.33": "1.33.5", "1.34": "1.34.1"}
 AMI_RELEASE_DATE = "20251103"

@@ -7,7 +7,8 @@ import json
 import secrets
 
 from sandbox.aws.extensions.eks import access, ec2, iam
-from sandbox.aws.extensions.eks.catalogue import DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, PLATFORM_VERSIONS
+from sandbox.aws.extensions.eks.catalogue import (DEFAULT_KUBERNETES_VERSION, EXTENDED_SUPPORT_VERSIONS, KUBERNETES_VERSIONS,
+                                                   NODE_PATCH, PLATFORM_VERSIONS)
 from sandbox.aws.extensions.eks.ops import Context, operation, page, require_active
 from sandbox.aws.extensions.eks.state import Cluster
 from sandbox.aws.extensions.eks.wire import (InvalidParameterException, InvalidRequestException,
@@ -85,6 +86,27 @@ def describe_cluster(ctx: Context, p: dict) -> dict:
 def list_clusters(ctx: Context, p: dict) -> dict:
     names, more = page(sorted(ctx.region.clusters), p)
     return {"clusters": names, **more}
+
+
+@operation("DescribeClusterVersions")
+def describe_cluster_versions(ctx: Context, p: dict) -> dict:
+    """The Kubernetes versions EKS offers for new clusters and upgrades, newest first; `clusterVersions` narrows
+    to those names (an unknown one is simply not listed), `defaultOnly` to the version CreateCluster picks,
+    `versionStatus` to one support phase."""
+    versions = []
+    for version in reversed(KUBERNETES_VERSIONS):
+        status = "EXTENDED_SUPPORT" if version in EXTENDED_SUPPORT_VERSIONS else "STANDARD_SUPPORT"
+        versions.append({"clusterVersion": version, "clusterType": "eks",
+                         "defaultPlatformVersion": PLATFORM_VERSIONS[version],
+                         "defaultVersion": version == DEFAULT_KUBERNETES_VERSION,
+                         "status": status.lower().replace("_", "-"), "versionStatus": status,
+                         "kubernetesPatchVersion": NODE_PATCH[version]})
+    wanted = p.get("clusterVersions")
+    versions = [v for v in versions if (not wanted or v["clusterVersion"] in wanted)
+                and (not p.get("defaultOnly") or v["defaultVersion"])
+                and p.get("versionStatus", v["versionStatus"]) == v["versionStatus"]]
+    found, more = page(versions, p)
+    return {"clusterVersions": found, **more}
 
 
 @operation("DeleteCluster")
