@@ -59,8 +59,9 @@ class ClusterObjects:
 
     def resource_types(self) -> list[kinds.ResourceType]:
         result = list(kinds.BUILTIN_TYPES)
-        crds, _ = self.store.list(self._key(kinds.CRD_TYPE))
-        for crd in crds:
+        # Read in place, not copied: every request for a custom resource comes here, and operators' CRDs are large.
+        records, _ = self.store.records(self._key(kinds.CRD_TYPE))
+        for crd in (record.obj for record in records):
             if _is_established(crd) and not crd["metadata"].get("deletionTimestamp"):
                 result += kinds.crd_types(crd)
         return result

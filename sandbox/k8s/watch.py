@@ -73,10 +73,10 @@ def stream(objects, rtype, namespace: str | None, params: dict, shutdown: thread
 
     if send_initial == "true" or (send_initial != "false" and requested in ("", "0")):
         with store.changed:
-            current, last = store.list(key, namespace if rtype.namespaced else None)
-        for obj in current:
-            if matches(obj):
-                yield _line("ADDED", present(obj))
+            current, last = store.records(key, namespace if rtype.namespaced else None)
+        for record in current:
+            if matches(record.obj):
+                yield _line("ADDED", present(record.obj))
         if send_initial == "true" and bookmarks:
             yield bookmark(last, initial_end=True)
     else:
