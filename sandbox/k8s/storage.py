@@ -20,9 +20,21 @@ EVENT_HISTORY = 20000
 Key = tuple[str, str, str]  # (cluster, group, plural)
 
 
+# One string object per distinct key across the stored objects: they mostly repeat the same field names, and
+# a key string of their own per object would cost more memory than the objects' encodings do.
+_KEYS: dict[str, str] = {}
+_KEYS_MAX = 100_000  # past this many (data keys can be anything) sharing starts over
+
+
 def encode(obj) -> str:
     """JSON the way the API answers with it: compact, ASCII only."""
     return json.dumps(obj, separators=(",", ":"))
+
+
+def _with_shared_keys(pairs: list[tuple[str, object]]) -> dict:
+    if len(_KEYS) > _KEYS_MAX:
+        _KEYS.clear()
+    return {_KEYS.setdefault(key, key): value for key, value in pairs}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +48,7 @@ class Record:
     def of(cls, obj: dict) -> Record:
         """A record of a snapshot of `obj` (later changes to `obj` do not reach it)."""
         encoded = encode(obj)
-        return cls(json.loads(encoded), encoded)
+        return cls(json.loads(encoded, object_pairs_hook=_with_shared_keys), encoded)
 
     def copy(self) -> dict:
         """A deep copy of the object (decoding the text beats copy.deepcopy)."""
@@ -85,8 +97,7 @@ class Store:
         row = self._db.execute("SELECT value FROM revision WHERE id = 0").fetchone()
         self._revision = row[0] if row else 0
         for cluster, grp, plural, namespace, name, body in self._db.execute("SELECT * FROM objects"):
-            obj = json.loads(body)
-            self._objects[(cluster, grp, plural)].setdefault(namespace, {})[name] = Record(obj, encode(obj))
+            self._objects[(cluster, grp, plural)].setdefault(namespace, {})[name] = Record.of(json.loads(body))
 
     @property
     def revision(self) -> int:
@@ -155,7 +166,7 @@ class Store:
             self._revision += 1
             deleted = previous.copy()
             deleted["metadata"]["resourceVersion"] = str(self._revision)
-            gone = Record(deleted, encode(deleted))
+            gone = Record.of(deleted)
             self._persist(key, namespace, name, None)
             self._record(key, namespace, "DELETED", gone.obj, previous.obj)
             return gone.copy()
