@@ -31,6 +31,11 @@ def encode(obj) -> str:
     return json.dumps(obj, separators=(",", ":"))
 
 
+def clone(obj):
+    """A deep copy of JSON data (faster than copy.deepcopy for plain dicts and lists)."""
+    return json.loads(json.dumps(obj))
+
+
 def _with_shared_keys(pairs: list[tuple[str, object]]) -> dict:
     if len(_KEYS) > _KEYS_MAX:
         _KEYS.clear()
