@@ -18,7 +18,7 @@ from .apply import record_update, server_side_apply, strip_nulls
 from .errors import ApiError, already_exists, bad_request, conflict, invalid, not_found
 from .patch import json_patch, merge_patch, strategic_merge
 from .selectors import parse_field_selector, parse_label_selector
-from .storage import Event, StaleWrite, Store
+from .storage import Event, Record, StaleWrite, Store, encode
 from .validation import decode, label_problems, name_problems, spec_problems
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -59,8 +59,9 @@ class ClusterObjects:
 
     def resource_types(self) -> list[kinds.ResourceType]:
         result = list(kinds.BUILTIN_TYPES)
-        crds, _ = self.store.list(self._key(kinds.CRD_TYPE))
-        for crd in crds:
+        # Read in place, not copied: every request for a custom resource comes here, and operators' CRDs are large.
+        records, _ = self.store.records(self._key(kinds.CRD_TYPE))
+        for crd in (record.obj for record in records):
             if _is_established(crd) and not crd["metadata"].get("deletionTimestamp"):
                 result += kinds.crd_types(crd)
         return result
@@ -91,12 +92,32 @@ class ClusterObjects:
         return self.present(rtype, obj) if obj is not None else None
 
     def list(self, rtype, namespace: str | None = None, label_selector: str | None = None,
-             field_selector: str | None = None, limit: int = 0, continue_token: str | None = None) -> dict:
+             field_selector: str | None = None, limit: int = 0, continue_token: str | None = None, *,
+             shared: bool = False) -> dict:
+        """A list as the API answers it. Its items are copies the caller may change; with `shared`, the stored
+        objects themselves wherever present() has nothing to change in them (for a caller that only reads)."""
+        records, metadata = self._select(rtype, namespace, label_selector, field_selector, limit, continue_token)
+        return self._list_of(rtype, metadata, [record.obj if shared and self._presented(rtype, record.obj)
+                                               else self.present(rtype, record.copy()) for record in records])
+
+    def list_encoded(self, rtype, namespace: str | None = None, label_selector: str | None = None,
+                     field_selector: str | None = None, limit: int = 0, continue_token: str | None = None) -> str:
+        """list() as the compact JSON the API answers with, joined from the encodings the store keeps."""
+        records, metadata = self._select(rtype, namespace, label_selector, field_selector, limit, continue_token)
+        envelope = encode(self._list_of(rtype, metadata, []))  # ends with "items":[]}
+        items = ",".join(record.encoded if self._presented(rtype, record.obj)
+                         else encode(self.present(rtype, record.copy())) for record in records)
+        return f"{envelope[:-2]}{items}]}}"
+
+    def _select(self, rtype, namespace: str | None, label_selector: str | None, field_selector: str | None,
+                limit: int, continue_token: str | None) -> tuple[list[Record], dict]:
+        """The stored records a list answers with, and the list's metadata."""
         labels_match = parse_label_selector(label_selector)
         fields_match = parse_field_selector(field_selector)
-        items, revision = self.store.list(self._key(rtype), namespace if rtype.namespaced else None)
-        items = [self.present(rtype, o) for o in items
-                 if labels_match(o["metadata"].get("labels") or {}) and fields_match(o)]
+        records, revision = self.store.records(self._key(rtype), namespace if rtype.namespaced else None)
+        if label_selector or field_selector:
+            records = [r for r in records
+                       if labels_match(r.obj["metadata"].get("labels") or {}) and fields_match(r.obj)]
         metadata: dict = {"resourceVersion": str(revision)}
         if continue_token:
             try:
@@ -104,14 +125,24 @@ class ClusterObjects:
                 after, metadata["resourceVersion"] = tuple(position["after"]), position["rv"]
             except (ValueError, KeyError, TypeError):
                 raise ApiError(400, "invalid continue token", "BadRequest") from None
-            items = [o for o in items if (o["metadata"].get("namespace", ""), o["metadata"]["name"]) > after]
-        if limit and len(items) > limit:
-            last = items[limit - 1]["metadata"]
+            records = [r for r in records
+                       if (r.obj["metadata"].get("namespace", ""), r.obj["metadata"]["name"]) > after]
+        if limit and len(records) > limit:
+            last = records[limit - 1].obj["metadata"]
             token = {"after": [last.get("namespace", ""), last["name"]], "rv": metadata["resourceVersion"]}
             metadata["continue"] = base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
-            metadata["remainingItemCount"] = len(items) - limit
-            items = items[:limit]
+            metadata["remainingItemCount"] = len(records) - limit
+            records = records[:limit]
+        return records, metadata
+
+    @staticmethod
+    def _list_of(rtype, metadata: dict, items: list) -> dict:
         return {"kind": f"{rtype.kind}List", "apiVersion": rtype.api_version, "metadata": metadata, "items": items}
+
+    @staticmethod
+    def _presented(rtype, obj: dict) -> bool:
+        """Whether present() would leave `obj` as it is."""
+        return obj.get("apiVersion") == rtype.api_version and obj.get("kind") == rtype.kind
 
     def present(self, rtype, obj: dict) -> dict:
         if kinds.stored_type(rtype) is not rtype:

@@ -1,6 +1,8 @@
 """Objects of every cluster, kept in memory and written through to SQLite, plus the event log watches read.
 
-One global resourceVersion counter orders every write across clusters, like etcd's revision.
+One global resourceVersion counter orders every write across clusters, like etcd's revision. Each write
+encodes its object to JSON once: copies handed out are decoded from that text, SQLite stores it, and a LIST
+answers with it as it is (the encoding belongs to that resourceVersion, since every write makes a new one).
 """
 
 from __future__ import annotations
@@ -18,9 +20,44 @@ EVENT_HISTORY = 20000
 Key = tuple[str, str, str]  # (cluster, group, plural)
 
 
+# One string object per distinct key across the stored objects: they mostly repeat the same field names, and
+# a key string of their own per object would cost more memory than the objects' encodings do.
+_KEYS: dict[str, str] = {}
+_KEYS_MAX = 100_000  # past this many (data keys can be anything) sharing starts over
+
+
+def encode(obj) -> str:
+    """JSON the way the API answers with it: compact, ASCII only."""
+    return json.dumps(obj, separators=(",", ":"))
+
+
 def clone(obj):
     """A deep copy of JSON data (faster than copy.deepcopy for plain dicts and lists)."""
     return json.loads(json.dumps(obj))
+
+
+def _with_shared_keys(pairs: list[tuple[str, object]]) -> dict:
+    if len(_KEYS) > _KEYS_MAX:
+        _KEYS.clear()
+    return {_KEYS.setdefault(key, key): value for key, value in pairs}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A stored object and its encoding. Nothing changes `obj` once it is stored (the event log and read-only
+    listings share it); a caller that will change an object takes copy()."""
+    obj: dict
+    encoded: str
+
+    @classmethod
+    def of(cls, obj: dict) -> Record:
+        """A record of a snapshot of `obj` (later changes to `obj` do not reach it)."""
+        encoded = encode(obj)
+        return cls(json.loads(encoded, object_pairs_hook=_with_shared_keys), encoded)
+
+    def copy(self) -> dict:
+        """A deep copy of the object (decoding the text beats copy.deepcopy)."""
+        return json.loads(self.encoded)
 
 
 @dataclass(frozen=True)
@@ -43,7 +80,8 @@ class Store:
     def __init__(self, db_path: Path | None):
         self._lock = threading.RLock()
         self.changed = threading.Condition(self._lock)
-        self._objects: dict[Key, dict[tuple[str, str], dict]] = collections.defaultdict(dict)
+        # key -> namespace ("" for cluster-scoped kinds) -> name -> record: a namespace lists without a scan
+        self._objects: dict[Key, dict[str, dict[str, Record]]] = collections.defaultdict(dict)
         self._events: collections.deque[Event] = collections.deque(maxlen=EVENT_HISTORY)
         self._db = None
         self._revision = 0
@@ -64,7 +102,7 @@ class Store:
         row = self._db.execute("SELECT value FROM revision WHERE id = 0").fetchone()
         self._revision = row[0] if row else 0
         for cluster, grp, plural, namespace, name, body in self._db.execute("SELECT * FROM objects"):
-            self._objects[(cluster, grp, plural)][(namespace, name)] = json.loads(body)
+            self._objects[(cluster, grp, plural)].setdefault(namespace, {})[name] = Record.of(json.loads(body))
 
     @property
     def revision(self) -> int:
@@ -76,18 +114,28 @@ class Store:
 
     def get(self, key: Key, namespace: str, name: str) -> dict | None:
         with self._lock:
-            obj = self._objects.get(key, {}).get((namespace, name))
-            return clone(obj) if obj is not None else None
+            record = self._objects.get(key, {}).get(namespace, {}).get(name)
+            return record.copy() if record is not None else None
 
     def list(self, key: Key, namespace: str | None = None) -> tuple[list[dict], int]:
+        """Copies of the objects, by namespace and name, and the revision they were read at."""
+        records, revision = self.records(key, namespace)
+        return [record.copy() for record in records], revision
+
+    def records(self, key: Key, namespace: str | None = None) -> tuple[list[Record], int]:
+        """The stored records themselves (for reading only), by namespace and name, and the revision."""
         with self._lock:
-            items = [clone(o) for (ns, _), o in sorted(self._objects.get(key, {}).items())
-                     if namespace is None or ns == namespace]
-            return items, self._revision
+            spaces = self._objects.get(key, {})
+            chosen = sorted(spaces) if namespace is None else [namespace] if namespace in spaces else []
+            records = []
+            for space in chosen:
+                names = spaces[space]
+                records += [names[name] for name in sorted(names)]
+            return records, self._revision
 
     def keys(self) -> list[Key]:
         with self._lock:
-            return [k for k, objs in self._objects.items() if objs]
+            return [k for k, spaces in self._objects.items() if spaces]
 
     def put(self, key: Key, obj: dict, expect: str | None = None) -> dict:
         """Create or replace an object; stamps a fresh resourceVersion and records the event.
@@ -98,36 +146,42 @@ class Store:
         meta = obj["metadata"]
         namespace, name = meta.get("namespace", ""), meta["name"]
         with self._lock:
-            previous = self._objects[key].get((namespace, name))
+            spaces = self._objects[key]
+            previous = spaces.get(namespace, {}).get(name)
             if expect is not None:
-                stored_version = previous["metadata"]["resourceVersion"] if previous is not None else ""
+                stored_version = previous.obj["metadata"]["resourceVersion"] if previous is not None else ""
                 if stored_version != expect:
                     raise StaleWrite(f"{name}: expected version {expect!r}, found {stored_version!r}")
             self._revision += 1
             meta["resourceVersion"] = str(self._revision)
-            stored = clone(obj)
-            self._objects[key][(namespace, name)] = stored
-            self._persist(key, namespace, name, stored)
-            self._record(key, namespace, "MODIFIED" if previous is not None else "ADDED", stored, previous)
-            return clone(stored)
+            stored = spaces.setdefault(namespace, {})[name] = Record.of(obj)
+            self._persist(key, namespace, name, stored.encoded)
+            self._record(key, namespace, "MODIFIED" if previous is not None else "ADDED", stored.obj,
+                         previous.obj if previous is not None else None)
+            return stored.copy()
 
     def remove(self, key: Key, namespace: str, name: str) -> dict | None:
         with self._lock:
-            previous = self._objects.get(key, {}).pop((namespace, name), None)
+            spaces = self._objects.get(key, {})
+            previous = spaces.get(namespace, {}).pop(name, None)
             if previous is None:
                 return None
+            if not spaces[namespace]:
+                del spaces[namespace]
             self._revision += 1
-            gone = clone(previous)
-            gone["metadata"]["resourceVersion"] = str(self._revision)
+            deleted = previous.copy()
+            deleted["metadata"]["resourceVersion"] = str(self._revision)
+            gone = Record.of(deleted)
             self._persist(key, namespace, name, None)
-            self._record(key, namespace, "DELETED", gone, previous)
-            return clone(gone)
+            self._record(key, namespace, "DELETED", gone.obj, previous.obj)
+            return gone.copy()
 
     def remove_cluster(self, cluster: str) -> None:
         with self._lock:
             for key in [k for k in self._objects if k[0] == cluster]:
-                for namespace, name in list(self._objects[key]):
-                    self.remove(key, namespace, name)
+                for namespace, names in list(self._objects[key].items()):
+                    for name in list(names):
+                        self.remove(key, namespace, name)
 
     def reset(self) -> None:
         """Forget every object and event. The revision moves on (never back), and watches from before the
@@ -160,15 +214,15 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO revision (id, value) VALUES (0, ?)", (self._revision,))
         self.changed.notify_all()
 
-    def _persist(self, key: Key, namespace: str, name: str, obj: dict | None) -> None:
+    def _persist(self, key: Key, namespace: str, name: str, encoded: str | None) -> None:
         if self._db is None:
             return
-        if obj is None:
+        if encoded is None:
             self._db.execute("DELETE FROM objects WHERE cluster=? AND grp=? AND plural=? AND namespace=? AND name=?",
                              (*key, namespace, name))
         else:
             self._db.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?)",
-                             (*key, namespace, name, json.dumps(obj)))
+                             (*key, namespace, name, encoded))
 
     def close(self) -> None:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 
 from . import conversion
@@ -40,8 +41,14 @@ def age(obj: dict) -> str:
     created = obj["metadata"].get("creationTimestamp")
     if not created:
         return "<unknown>"
-    since = datetime.now(timezone.utc) - datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    since = datetime.now(timezone.utc) - _instant(created)
     return human_duration(int(since.total_seconds()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _instant(timestamp: str) -> datetime:
+    # strptime is slow, and a table of many objects meets the same creation seconds again and again
+    return datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
 def _column(name: str, type_: str = "string", priority: int = 0, fmt: str = "") -> dict:

@@ -9,6 +9,7 @@ import time
 from typing import Callable
 
 from .selectors import parse_field_selector, parse_label_selector
+from .storage import clone
 
 DEFAULT_TIMEOUT = 1800  # the real apiserver picks 30-60 minutes
 # The apiserver's is a minute; ours is shorter because the event history (storage.EVENT_HISTORY) is short.
@@ -63,7 +64,7 @@ def stream(objects, rtype, namespace: str | None, params: dict, shutdown: thread
         return labels_match(meta.get("labels") or {}) and fields_match(obj)
 
     def present(obj: dict) -> dict:
-        return objects.present(rtype, json.loads(json.dumps(obj)))
+        return objects.present(rtype, clone(obj))
 
     def bookmark(revision: int, initial_end: bool = False) -> bytes:
         meta: dict = {"resourceVersion": str(revision)}
@@ -73,10 +74,10 @@ def stream(objects, rtype, namespace: str | None, params: dict, shutdown: thread
 
     if send_initial == "true" or (send_initial != "false" and requested in ("", "0")):
         with store.changed:
-            current, last = store.list(key, namespace if rtype.namespaced else None)
-        for obj in current:
-            if matches(obj):
-                yield _line("ADDED", present(obj))
+            current, last = store.records(key, namespace if rtype.namespaced else None)
+        for record in current:
+            if matches(record.obj):
+                yield _line("ADDED", present(record.obj))
         if send_initial == "true" and bookmarks:
             yield bookmark(last, initial_end=True)
     else:

@@ -11,6 +11,7 @@ from .. import protobuf, rbac
 from ..auth import is_allowed
 from ..errors import ApiError, bad_request
 from ..objects import APPLY_PATCH, PATCH_TYPES, ClusterObjects, WriteOptions
+from ..storage import encode
 
 JSON = "application/json"
 YAML = "application/yaml"
@@ -18,9 +19,13 @@ PROTOBUF = "application/vnd.kubernetes.protobuf"
 _FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
 
 
+class EncodedJSON(str):
+    """A body that is JSON text already (a list joined from the store's encodings), sent as it is."""
+
+
 def json_response(body, code: int = 200, headers=None, content_type: str = JSON) -> Response:
-    return Response(json.dumps(body, separators=(",", ":")), status=code, headers=headers or [],
-                    content_type=content_type)
+    text = body if isinstance(body, EncodedJSON) else encode(body)
+    return Response(text, status=code, headers=headers or [], content_type=content_type)
 
 
 def error_response(error: ApiError) -> Response:
@@ -71,6 +76,8 @@ class Exchange:
         if "yaml" in accept and "json" not in accept:
             import yaml
 
+            if isinstance(body, EncodedJSON):
+                body = json.loads(body)
             return Response(yaml.safe_dump(body, sort_keys=False), status=code, headers=headers, content_type=YAML)
         return json_response(body, code, headers)
 

@@ -11,15 +11,17 @@ from ..objects import APPLY_PATCH, PATCH_TYPES
 from ..patch import json_patch, merge_patch, strategic_merge
 from ..scale import scale_of, with_replicas
 from . import reviews
-from .exchange import JSON, Exchange, int_arg
+from .exchange import JSON, EncodedJSON, Exchange, int_arg
 
 
 def serve(exchange: Exchange, verb: str, rtype, namespace: str, name: str | None, subresource: str) -> Response:
     objects, args, content_type = exchange.objects, exchange.args, exchange.content_type
     if verb == "list":
-        result = objects.list(rtype, namespace or None, args.get("labelSelector"), args.get("fieldSelector"),
-                              int_arg(args, "limit"), args.get("continue"))
-        return exchange.respond(_shape_list(exchange, rtype, result))
+        query = (rtype, namespace or None, args.get("labelSelector"), args.get("fieldSelector"),
+                 int_arg(args, "limit"), args.get("continue"))
+        if exchange.accepts("as=Table") or exchange.accepts("as=PartialObjectMetadataList"):
+            return exchange.respond(_shape_list(exchange, rtype, objects.list(*query, shared=True)))
+        return exchange.respond(EncodedJSON(objects.list_encoded(*query)))
     if verb == "get":
         obj = objects.get(rtype, namespace, name)
         if subresource == "scale":
@@ -94,9 +96,7 @@ def _delete_options(exchange: Exchange) -> dict:
 def _shape_list(exchange: Exchange, rtype, result: dict) -> dict:
     if exchange.accepts("as=Table"):
         return tables.table(rtype, result["items"], result["metadata"], exchange.args.get("includeObject", "Metadata"))
-    if exchange.accepts("as=PartialObjectMetadataList"):
-        return tables.partial_list(result["items"], result["metadata"])
-    return result
+    return tables.partial_list(result["items"], result["metadata"])
 
 
 def _shape_object(exchange: Exchange, rtype, obj: dict) -> dict:
