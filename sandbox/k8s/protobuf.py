@@ -39,7 +39,7 @@ RESOURCE_ATTRIBUTES = {1: ("namespace", "string"), 2: ("verb", "string"), 3: ("g
                        4: ("version", "string"), 5: ("resource", "string"), 6: ("subresource", "string"),
                        7: ("name", "string")}
 NON_RESOURCE_ATTRIBUTES = {1: ("path", "string"), 2: ("verb", "string")}
-# Workloads as kubectl's typed commands build them (create deployment/job/cronjob/service/role/rolebinding,
+# Workloads as kubectl's typed commands build them (create deployment/job/cronjob/service/role/rolebinding/pdb,
 # autoscale, create job --from=cronjob, which copies the CronJob's template as the server returned it).
 # "int"/"bool" are pointer fields (a zero is meaningful); "plainint"/"plainbool" are always marshalled, so a zero
 # there means "not set", as its omitted JSON form does.
@@ -105,6 +105,9 @@ MESSAGES = {
     ("batch/v1", "Job"): {1: ("metadata", OBJECT_META), 2: ("spec", JOB_SPEC)},
     ("batch/v1", "CronJob"): {1: ("metadata", OBJECT_META), 2: ("spec", CRON_JOB_SPEC)},
     ("v1", "Service"): {1: ("metadata", OBJECT_META), 2: ("spec", SERVICE_SPEC)},
+    ("policy/v1", "PodDisruptionBudget"): {1: ("metadata", OBJECT_META), 2: ("spec", {
+        1: ("minAvailable", INT_OR_STRING), 2: ("selector", LABEL_SELECTOR), 3: ("maxUnavailable", INT_OR_STRING),
+        4: ("unhealthyPodEvictionPolicy", "string")})},
     ("rbac.authorization.k8s.io/v1", "Role"): {1: ("metadata", OBJECT_META), 2: ("rules", ("repeated", POLICY_RULE))},
     ("rbac.authorization.k8s.io/v1", "ClusterRole"): {1: ("metadata", OBJECT_META),
                                                       2: ("rules", ("repeated", POLICY_RULE))},

@@ -22,6 +22,8 @@ COMMANDS = [  # (case, kubectl arguments, kind/name that must exist afterwards)
     ("role", ["create", "role", "reader", "--verb=get,list", "--resource=pods,configmaps"], "role/reader"),
     ("rolebinding", ["create", "rolebinding", "read", "--role=reader", "--user=jane", "--serviceaccount=x:robot"],
      "rolebinding/read"),
+    ("pdb", ["create", "pdb", "web-min", "--selector=app=web", "--min-available=1"], "pdb/web-min"),
+    ("pdb percentage", ["create", "pdb", "web-max", "--selector=app=web", "--max-unavailable=50%"], "pdb/web-max"),
     ("clusterrole", ["create", "clusterrole", "viewer-{ns}", "--verb=get", "--resource=nodes"],
      "clusterrole/viewer-{ns}"),
     # kubectl 1.32 autoscales through autoscaling/v1, later ones through autoscaling/v2.
