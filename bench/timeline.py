@@ -4,9 +4,10 @@ The run goes against a private sandbox with the `aws` latency profile (sandbox/a
 scaled by EKSFORGE_SANDBOX_LATENCY_SCALE (default 0.01). The sandbox's call log (GET /_sandbox/calls/log)
 says when each long change started; the profile says how long it stays pending.
 
-Simulated AWS time: wall time during which some change of the run was pending is scaled back up (divided by
-the scale); the rest (Ansible, module start-up, polls after a change finished) counts as it is. That is what
-the same play would spend against AWS, the poll overshoot included.
+Simulated AWS time: wall time the run spent waiting for a pending change (the stretches ended by a poll of that
+change) is scaled back up (divided by the scale); the rest (Ansible, module start-up, work done while a change
+was pending, polls after a change finished) counts as it is. That is what the same play would spend against AWS,
+the poll overshoot included.
 
 Lower bound: the longest chain of profile durations through this table of what cannot start before what
 (steps without a duration, e.g. VPC, subnets, IAM roles, ECR, are instant here):
@@ -111,23 +112,59 @@ def earliest(changes: list[Change]) -> dict[str, tuple[float, float]]:
     return times
 
 
-class Clock:
-    """Wall time of the run -> simulated AWS seconds: pending stretches scaled back up, the rest as it is."""
+# The read each kind of long change is polled with while the run waits for it.
+POLLS = {"nat-gateway": "DescribeNatGateways", "eks-cluster": "DescribeCluster", "eks-nodegroup": "DescribeNodegroup",
+         "eks-addon": "DescribeAddon", "eks-identity-provider-config": "DescribeIdentityProviderConfig"}
+# Call log target keys that name the resource a poll reads, by kind of change (a poll without them matches any).
+POLL_TARGETS = {"eks-cluster": ("name",), "eks-nodegroup": ("clusterName", "nodegroupName"),
+                "eks-addon": ("clusterName", "addonName"), "eks-identity-provider-config": ("clusterName",)}
 
-    def __init__(self, began: float, ended: float, changes: list[Change], scale: float):
+
+class Clock:
+    """Wall time of the run -> simulated AWS seconds.
+
+    The run's own work (Ansible, module start-up, the calls that change things) takes as long as it took; only
+    the time the run spent waiting for a pending change is scaled back up. A stretch between two calls counts as
+    waiting when the call that ends it polls a change that was still pending (DescribeCluster of that cluster,
+    DescribeNatGateways for a NAT gateway ...): the run was blocked on it. Work done while a change was pending
+    thereby overlaps the change, as it would on AWS, instead of being stretched with it."""
+
+    def __init__(self, began: float, ended: float, changes: list[Change], scale: float, log: list[dict]):
         self.began, self.scale = began, scale
-        spans = sorted((change.started, min(change.started + change.aws_seconds * scale, ended))
-                       for change in changes)
-        self.pending: list[tuple[float, float]] = []  # disjoint, sorted
-        for start, end in spans:
-            if self.pending and start <= self.pending[-1][1]:
-                self.pending[-1] = (self.pending[-1][0], max(end, self.pending[-1][1]))
-            else:
-                self.pending.append((start, end))
+        self.spans = [(change, change.started, min(change.started + change.aws_seconds * scale, ended))
+                      for change in changes]
+        self.marks: list[tuple[float, float]] = [(began, 0.0)]  # (wall time of a call, simulated seconds then)
+        for entry in sorted(log, key=lambda entry: entry["at"]):
+            at, previous = entry["at"], self.marks[-1]
+            if at <= previous[0]:
+                continue
+            self.marks.append((at, previous[1] + self._elapsed(previous[0], at, self._polled(entry))))
+
+    def _polled(self, entry: dict) -> list[tuple[float, float]]:
+        """The pending stretches (wall start, wall end) of the changes this call polls."""
+        polled = []
+        for change, start, end in self.spans:
+            if POLLS.get(change.resource) != entry["action"] or not start < entry["at"]:
+                continue
+            keys = POLL_TARGETS.get(change.resource, ())
+            if not keys or "/".join(entry["target"].get(key, "") for key in keys) == change.name:
+                polled.append((start, end))
+        return polled
+
+    def _elapsed(self, start: float, end: float, polled: list[tuple[float, float]]) -> float:
+        """Simulated seconds of the stretch [start, end]: the part the run spent waiting for a polled change that
+        was pending scaled back up, the rest as it is."""
+        covered, reach = 0.0, start
+        for low, high in sorted((max(start, low), min(end, high)) for low, high in polled):
+            low = max(low, reach)  # the union of the pending stretches inside [start, end]
+            if high > low:
+                covered, reach = covered + high - low, high
+        return (end - start - covered) + covered / self.scale
 
     def aws_seconds(self, at: float) -> float:
-        covered = sum(max(0.0, min(end, at) - start) for start, end in self.pending)
-        return (at - self.began - covered) + covered / self.scale
+        """Simulated seconds from the start of the run to wall time `at` (a call's time or the end of the run)."""
+        mark = max((mark for mark in self.marks if mark[0] <= at), key=lambda mark: mark[0])
+        return mark[1] + (at - mark[0])
 
 
 def run() -> list[dict]:
@@ -147,7 +184,7 @@ def run() -> list[dict]:
     changes = long_changes(log)
     link_dependencies(changes)
     bounds = earliest(changes)
-    clock = Clock(began, ended, changes, scale)
+    clock = Clock(began, ended, changes, scale, log)
     lower_bound = max((done for _, done in bounds.values()), default=0.0)
     rows = [{"label": f"site.yml cold, {PROFILE} profile x{scale:g}", "seconds": round(ended - began, 1),
              "started_min": 0.0, "done_min": _minutes(clock.aws_seconds(ended)),
