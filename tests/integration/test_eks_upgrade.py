@@ -40,6 +40,12 @@ def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(privat
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.32"
     assert updates(eks) == []
 
+    # 1.32 -> 1.34 skips a minor version EKS offers: refused before any mutating call
+    skipped = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.34"))
+    assert skipped.rc != 0 and skipped.mutating_calls == []
+    assert (f"eks_kubernetes_version 1.34 can't be applied to cluster {CLUSTER}, which runs Kubernetes 1.32"
+            in " ".join(skipped.output.split())), skipped.output[-3000:]
+
     planned = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.33"), check=True, diff=True)
     assert planned.rc == 0, planned.output[-5000:]
     assert planned.mutating_calls == [] and planned.changed >= 1
@@ -72,9 +78,15 @@ def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(privat
     assert max(u["createdAt"] for u in addon_updates) < node_updates[0]["createdAt"]
 
 
-@pytest.mark.parametrize("version, current", [("1.35", "1.33"), ("1.32", "1.33"), ("1.31", "1.33")],
-                         ids=["skip", "downgrade", "downgrade_two"])
-def test_skip_or_downgrade_fails_before_any_mutating_call(private_sandbox, work, version, current):
+def test_a_version_eks_does_not_offer_fails_in_the_preflight(private_sandbox, work):
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.35"))
+    assert run.rc != 0 and run.mutating_calls == []
+    assert "eks_kubernetes_version 1.35 is not a Kubernetes version EKS offers in us-east-1" in \
+        " ".join(run.output.split()), run.output[-3000:]
+
+
+@pytest.mark.parametrize("version, current", [("1.32", "1.33"), ("1.31", "1.33")], ids=["downgrade", "downgrade_two"])
+def test_downgrade_fails_before_any_mutating_call(private_sandbox, work, version, current):
     eks = private_sandbox.boto3_client("eks")
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == current
     run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, version))
