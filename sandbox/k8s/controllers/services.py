@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from .context import SERVICES, Context, live, short_hash
+from .load_balancers_model import service_handled
 
 
 def reconcile(ctx: Context) -> None:
     for svc in live(ctx.list(SERVICES)):
         spec, meta = svc.get("spec") or {}, svc["metadata"]
-        if spec.get("type") != "LoadBalancer":
+        if spec.get("type") != "LoadBalancer" or service_handled(svc):
             continue
         if ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress"):
             continue
