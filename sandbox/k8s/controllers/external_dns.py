@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from .context import DEPLOYMENTS, SERVICES, Context
 from .custom_resources import ready_workload
 from .load_balancers import INGRESSES
+from .load_balancers_model import csv_items
 from .stages import Gate
 
 GATE = Gate("Deployment", {"app.kubernetes.io/name": "external-dns"})
@@ -112,8 +113,8 @@ def _ingress_hosts(ingress: dict) -> list[str]:
 
 
 def _annotated_hosts(obj: dict) -> list[str]:
-    raw = (obj["metadata"].get("annotations") or {}).get(HOSTNAME_ANNOTATION) or ""
-    return _unique([h.strip().lower().strip(".") for h in raw.split(",") if h.strip()])
+    raw = (obj["metadata"].get("annotations") or {}).get(HOSTNAME_ANNOTATION)
+    return _unique([h.lower().strip(".") for h in csv_items(raw)])
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -123,7 +124,7 @@ def _unique(items: list[str]) -> list[str]:
 def _targets(obj: dict) -> tuple[str, ...]:
     annotated = (obj["metadata"].get("annotations") or {}).get(TARGET_ANNOTATION)
     if annotated:
-        return tuple(sorted(t.strip() for t in annotated.split(",") if t.strip()))
+        return tuple(sorted(csv_items(annotated)))
     ingress = ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
     return tuple(sorted({i.get("hostname") or i.get("ip") for i in ingress if i.get("hostname") or i.get("ip")}))
 

@@ -77,7 +77,8 @@ class Deployer:
     def _public_subnets(self, subnets: list[dict]) -> set[str]:
         tables = self.ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [self.vpc_id]}])["RouteTables"]
         public_main = any(a.get("Main") for t in tables if _has_igw(t) for a in t.get("Associations") or [])
-        explicit = {a["SubnetId"]: _has_igw(t) for t in tables for a in t.get("Associations") or [] if a.get("SubnetId")}
+        explicit = {a["SubnetId"]: _has_igw(t) for t in tables for a in t.get("Associations") or []
+                    if a.get("SubnetId")}
         return {s["SubnetId"] for s in subnets if explicit.get(s["SubnetId"], public_main)}
 
     # --- deploy ------------------------------------------------------------------------------------------

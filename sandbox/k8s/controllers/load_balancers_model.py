@@ -116,6 +116,11 @@ def _name(namespace: str, name: str, *hashed: str) -> str:
     return f"k8s-{_NOT_ALNUM.sub('', namespace)[:8]}-{_NOT_ALNUM.sub('', name)[:8]}-{_hash(*hashed)[:10]}"
 
 
+def csv_items(value: str | None) -> list[str]:
+    """The items of a comma-separated annotation."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
 def _group_name(group: str, *hashed: str) -> str:
     return f"k8s-{_NOT_ALNUM.sub('', group)[:17]}-{_hash(*hashed)[:10]}"
 
@@ -300,8 +305,7 @@ def ingress_stack(stack_id: str, explicit: bool, members: list[dict], cluster: C
     for ingress in members:
         annotations = ingress["metadata"].get("annotations") or {}
         spec = ingress.get("spec") or {}
-        certificates = tuple(c.strip() for c in (annotations.get(ALB + "certificate-arn") or "").split(",")
-                             if c.strip())
+        certificates = tuple(csv_items(annotations.get(ALB + "certificate-arn")))
         if spec.get("defaultBackend"):
             if default_backend is not None:
                 raise ModelError("conflicting default backends in the ingress group")
@@ -323,7 +327,7 @@ def ingress_stack(stack_id: str, explicit: bool, members: list[dict], cluster: C
             listener["rules"] += rules
     if not listeners:
         raise ModelError("the ingress group has no listen ports")
-    cidrs = [c.strip() for c in (_annotation(members, ALB + "inbound-cidrs", "0.0.0.0/0") or "").split(",") if c.strip()]
+    cidrs = csv_items(_annotation(members, ALB + "inbound-cidrs", "0.0.0.0/0"))
     return Stack(
         prefix="ingress.k8s.aws", stack_id=stack_id, cluster=flags_.cluster_name, lb_name=lb_name,
         lb_type="application", scheme=scheme, sg_name=sg_name,
@@ -364,9 +368,8 @@ def service_stack(service: dict, cluster: Cluster, flags_: Flags) -> Stack:
     target_type = annotations.get(SVC + "aws-load-balancer-nlb-target-type", default_type)
     if target_type not in ("instance", "ip"):
         raise ModelError(f"unknown target type {target_type!r}: use instance or ip")
-    certificates = tuple(c.strip() for c in (annotations.get(SVC + "aws-load-balancer-ssl-cert") or "").split(",")
-                         if c.strip())
-    ssl_ports = {p.strip() for p in (annotations.get(SVC + "aws-load-balancer-ssl-ports") or "").split(",") if p.strip()}
+    certificates = tuple(csv_items(annotations.get(SVC + "aws-load-balancer-ssl-cert")))
+    ssl_ports = set(csv_items(annotations.get(SVC + "aws-load-balancer-ssl-ports")))
     listeners, target_groups, sg_ingress = [], [], []
     cidrs = spec.get("loadBalancerSourceRanges") or ["0.0.0.0/0"]
     for port in spec.get("ports") or []:

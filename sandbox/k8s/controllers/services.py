@@ -1,8 +1,13 @@
-"""LoadBalancer services: an ELB hostname, as the AWS cloud controller reports it."""
+"""LoadBalancer Services the AWS Load Balancer Controller does not handle: the host name EKS's built-in AWS cloud
+provider reports for the Classic Load Balancer it makes (`a<uid without dashes, 32 characters>-<number>.<region>.
+elb.amazonaws.com`). No CLB is created in the AWS sandbox (sandbox/k8s/README.md, known divergences); Services of
+class service.k8s.aws/nlb or aws-load-balancer-type external/nlb-ip are load_balancers.py's."""
 
 from __future__ import annotations
 
-from .context import SERVICES, Context, live, short_hash
+import hashlib
+
+from .context import SERVICES, Context, live
 from .load_balancers_model import service_handled
 
 
@@ -13,5 +18,10 @@ def reconcile(ctx: Context) -> None:
             continue
         if ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress"):
             continue
-        hostname = f"{meta['name']}-{short_hash(meta['uid'], 16)}.elb.{ctx.info.region}.amazonaws.com"
-        ctx.set_status(SERVICES, svc, {"loadBalancer": {"ingress": [{"hostname": hostname}]}})
+        ctx.set_status(SERVICES, svc, {"loadBalancer": {"ingress": [{"hostname": classic_hostname(meta["uid"],
+                                                                                                  ctx.info.region)}]}})
+
+
+def classic_hostname(uid: str, region: str) -> str:
+    name = ("a" + uid.replace("-", ""))[:32]
+    return f"{name}-{int(hashlib.sha256(uid.encode()).hexdigest(), 16) % 10**10}.{region}.elb.amazonaws.com"

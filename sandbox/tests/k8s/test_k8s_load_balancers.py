@@ -263,4 +263,5 @@ def test_deleted_ingress_waits_for_the_controller_then_everything_goes(eks, setu
               if t["Key"] == "ingress.k8s.aws/stack"}
     assert f"{namespace}/web" not in stacks
     assert wait_until(lambda: (f"shop.{DOMAIN}", "A") not in records(route53, setup["zone"]), timeout=15)
-    assert alb["LoadBalancerArn"] not in {lb["LoadBalancerArn"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]}
+    remaining = {lb["LoadBalancerArn"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]}
+    assert alb["LoadBalancerArn"] not in remaining

@@ -3,6 +3,7 @@ server-side apply, finalizers and garbage collection."""
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -229,4 +230,7 @@ def test_load_balancer_service_gets_a_hostname(eks, namespace):
     assert created.spec.cluster_ip.startswith("10.100.") and 30000 <= created.spec.ports[0].node_port <= 32767
     service = wait_until(lambda: (s := core.read_namespaced_service("public", namespace)).status.load_balancer.ingress
                          and s)
-    assert service.status.load_balancer.ingress[0].hostname.endswith(".elb.us-east-1.amazonaws.com")
+    # The in-tree AWS cloud provider's Classic Load Balancer: "a" + the uid without dashes (32 characters).
+    name = ("a" + created.metadata.uid.replace("-", ""))[:32]
+    hostname = service.status.load_balancer.ingress[0].hostname
+    assert re.fullmatch(rf"{name}-\d+\.us-east-1\.elb\.amazonaws\.com", hostname)
