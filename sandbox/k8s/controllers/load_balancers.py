@@ -84,7 +84,7 @@ def _ingresses(ctx: Context, memory: dict, deployer: Deployer, cluster: model.Cl
                 members = [_with_finalizer(ctx, INGRESSES, m, finalizer) for m in members]
                 members = [m for m in members if m is not None]
                 stack = model.ingress_stack(stack_id, explicit[stack_id], members, cluster, flags)
-                hostname = _deploy(deployer, stack, deployed, key)
+                hostname = _deploy(ctx, deployer, stack, deployed, key, members, "ingress")
                 for member in members:
                     _publish(ctx, INGRESSES, member, hostname)
             else:
@@ -112,7 +112,8 @@ def _services(ctx: Context, memory: dict, deployer: Deployer, cluster: model.Clu
                 service = _with_finalizer(ctx, SERVICES, service, model.SERVICE_FINALIZER)
                 if service is None:
                     continue
-                hostname = _deploy(deployer, model.service_stack(service, cluster, flags), deployed, key)
+                hostname = _deploy(ctx, deployer, model.service_stack(service, cluster, flags), deployed, key,
+                                   [service], "service")
                 _publish(ctx, SERVICES, service, hostname)
             else:
                 deployer.delete(*key)
@@ -124,8 +125,10 @@ def _services(ctx: Context, memory: dict, deployer: Deployer, cluster: model.Clu
 
 # --- shared --------------------------------------------------------------------------------------------
 
-def _deploy(deployer: Deployer, stack: model.Stack, deployed: dict, key: tuple) -> str:
-    """The stack's DNS name, deploying it first unless this exact model is already deployed."""
+def _deploy(ctx: Context, deployer: Deployer, stack: model.Stack, deployed: dict, key: tuple, objs: list[dict],
+            component: str) -> str:
+    """The stack's DNS name, deploying it first (and saying so in a SuccessfullyReconciled event on its objects)
+    unless this exact model is already deployed."""
     fingerprint = stack.fingerprint()
     done = deployed.get(key)
     if done and done[0] == fingerprint:
@@ -133,6 +136,8 @@ def _deploy(deployer: Deployer, stack: model.Stack, deployed: dict, key: tuple) 
     deployed.pop(key, None)
     hostname = deployer.deploy(stack)
     deployed[key] = (fingerprint, hostname)
+    for obj in objs:
+        events.record(ctx, obj, "SuccessfullyReconciled", "Successfully reconciled", component)
     return hostname
 
 

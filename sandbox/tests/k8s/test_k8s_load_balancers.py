@@ -133,8 +133,8 @@ def setup(eks: EksCluster):
         yield {"namespace": namespace, "before": before, "zone": zone_id, "certificate": certificate}
     finally:
         eks.kubectl("delete", "namespace", namespace, "--wait=false")
-        helm(eks, "uninstall", "edns", "-n", "kube-system", "--wait")
-        helm(eks, "uninstall", "lbc", "-n", "kube-system", "--wait")
+        helm(eks, "uninstall", "edns", "-n", "kube-system")
+        helm(eks, "uninstall", "lbc", "-n", "kube-system")
 
 
 def test_nothing_happens_before_the_controller_is_ready(setup):
@@ -237,6 +237,50 @@ spec:
     kubectl(eks, namespace, "delete", "service", "tcp", "--timeout=30s")
     assert load_balancers(elbv2, f"{namespace}/tcp") == []
     assert wait_until(lambda: (f"tcp.{DOMAIN}", "A") not in records(route53, setup["zone"]), timeout=15)
+
+
+GROUPED = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {name}
+  annotations: {{alb.ingress.kubernetes.io/group.name: {group}, alb.ingress.kubernetes.io/group.order: "{order}"}}
+spec:
+  ingressClassName: alb
+  rules:
+  - host: {name}.{domain}
+    http:
+      paths: [{{path: /, pathType: Prefix, backend: {{service: {{name: web, port: {{number: 80}}}}}}}}]
+"""
+
+
+def test_an_ingress_group_shares_one_alb(eks, setup):
+    namespace = setup["namespace"]
+    group = f"{namespace}-group"
+    elbv2 = eks.boto3("elbv2")
+    for order, name in enumerate(("cart", "pay"), start=1):
+        kubectl(eks, namespace, "apply", "-f", "-",
+                input=GROUPED.format(name=name, group=group, order=order, domain=DOMAIN))
+
+    def published():
+        found = [get(eks, namespace, "ingress", name) for name in ("cart", "pay")]
+        return all(hostname(i) for i in found) and found
+
+    ingresses = wait_until(published, timeout=30)
+    [alb] = load_balancers(elbv2, group)
+    assert {hostname(i) for i in ingresses} == {alb["DNSName"]}
+    assert [i["metadata"]["finalizers"] for i in ingresses] == [[f"group.ingress.k8s.aws/{group}"]] * 2
+
+    def hosts():
+        [listener] = elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+        return [c["HostHeaderConfig"]["Values"][0] for r in elbv2.describe_rules(ListenerArn=listener["ListenerArn"])
+                ["Rules"] for c in r["Conditions"] if c["Field"] == "host-header"]
+
+    assert hosts() == [f"cart.{DOMAIN}", f"pay.{DOMAIN}"]  # in group.order
+    kubectl(eks, namespace, "delete", "ingress", "cart", "--timeout=30s")
+    assert hosts() == [f"pay.{DOMAIN}"] and load_balancers(elbv2, group) != []
+    kubectl(eks, namespace, "delete", "ingress", "pay", "--timeout=30s")
+    assert load_balancers(elbv2, group) == []
 
 
 def test_deleted_ingress_waits_for_the_controller_then_everything_goes(eks, setup):
