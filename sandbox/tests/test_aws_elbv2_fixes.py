@@ -34,3 +34,18 @@ def test_alb_and_nlb_dns_names_and_zones_are_aws_s(sandbox, network):
                  for lb in elbv2.describe_load_balancers()["LoadBalancers"]}
     assert described == {lb["LoadBalancerName"]: (lb["DNSName"], lb["CanonicalHostedZoneId"])
                          for lb in (alb, internal, nlb)}
+
+
+def test_classic_load_balancer_dns_name_and_zone_are_aws_s(sandbox, network):
+    """A Classic Load Balancer (what EKS's cloud provider makes for a LoadBalancer Service) is named
+    `[internal-]<name>-<number>.<region>.elb.amazonaws.com` in the region's zone (Z35SXDOTRQ7X7K in us-east-1)."""
+    elb = sandbox.client("elb")
+    listeners = [{"Protocol": "TCP", "LoadBalancerPort": 80, "InstanceProtocol": "TCP", "InstancePort": 30080}]
+    public = elb.create_load_balancer(LoadBalancerName="apublic", Listeners=listeners, Subnets=network)["DNSName"]
+    internal = elb.create_load_balancer(LoadBalancerName="ainternal", Listeners=listeners, Subnets=network,
+                                        Scheme="internal")["DNSName"]
+    assert re.fullmatch(r"apublic-\d+\.us-east-1\.elb\.amazonaws\.com", public)
+    assert re.fullmatch(r"internal-ainternal-\d+\.us-east-1\.elb\.amazonaws\.com", internal)
+    described = {d["LoadBalancerName"]: (d["DNSName"], d["CanonicalHostedZoneNameID"])
+                 for d in elb.describe_load_balancers()["LoadBalancerDescriptions"]}
+    assert described == {"apublic": (public, "Z35SXDOTRQ7X7K"), "ainternal": (internal, "Z35SXDOTRQ7X7K")}
