@@ -39,7 +39,7 @@ def reconcile(ctx: Context) -> None:
         return
     memory.pop("retry_at", None)
     flags = model.flags(workload)
-    deployer = _deployer(ctx, memory, flags)
+    deployer = _deployer(ctx, flags)
     cluster = model.Cluster(
         services={(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in ctx.list(SERVICES)},
         endpoints={(e["metadata"]["namespace"], e["metadata"]["name"]): e for e in ctx.list(ENDPOINTS)},
@@ -50,12 +50,18 @@ def reconcile(ctx: Context) -> None:
     _services(ctx, memory, deployer, cluster, flags, deployed)
 
 
-def _deployer(ctx: Context, memory: dict, flags: model.Flags) -> Deployer:
-    vpc_id = flags.vpc_id or memory.get("vpc_id")
-    if not vpc_id:  # the controller asks the instance metadata; its node is in the cluster's VPC
-        vpc_id = memory["vpc_id"] = ctx.aws("eks").describe_cluster(name=ctx.info.name)["cluster"][
-            "resourcesVpcConfig"]["vpcId"]
+def _deployer(ctx: Context, flags: model.Flags) -> Deployer:
+    # Without --aws-vpc-id the controller asks the instance metadata: its node is in the cluster's VPC.
+    vpc_id = flags.vpc_id or cluster_vpc(ctx)["vpcId"]
     return Deployer(ctx.aws("elbv2"), ctx.aws("ec2"), flags.cluster_name or ctx.info.name, vpc_id)
+
+
+def cluster_vpc(ctx: Context) -> dict:
+    """The cluster's resourcesVpcConfig as EKS describes it (asked once per cluster)."""
+    memory = ctx.remembered("cluster-vpc")
+    if "config" not in memory:
+        memory["config"] = ctx.aws("eks").describe_cluster(name=ctx.info.name)["cluster"]["resourcesVpcConfig"]
+    return memory["config"]
 
 
 # --- Ingresses -------------------------------------------------------------------------------------------

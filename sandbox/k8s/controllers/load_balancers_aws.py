@@ -59,7 +59,7 @@ class Deployer:
         role = "kubernetes.io/role/elb" if scheme == "internet-facing" else "kubernetes.io/role/internal-elb"
         candidates = [s for s in subnets if role in {t["Key"] for t in s.get("Tags") or []}]
         if not candidates:
-            public = self._public_subnets(subnets)
+            public = public_subnet_ids(self.ec2, self.vpc_id, subnets)
             candidates = [s for s in subnets if (s["SubnetId"] in public) == (scheme == "internet-facing")]
         mine = f"kubernetes.io/cluster/{self.cluster}"
         eligible = [s for s in candidates
@@ -73,13 +73,6 @@ class Deployer:
             raise DeployError(f"couldn't auto-discover subnets: unable to resolve at least {needed} subnet(s) "
                               f"(tag them {role}=1)")
         return sorted(by_zone.values())
-
-    def _public_subnets(self, subnets: list[dict]) -> set[str]:
-        tables = self.ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [self.vpc_id]}])["RouteTables"]
-        public_main = any(a.get("Main") for t in tables if _has_igw(t) for a in t.get("Associations") or [])
-        explicit = {a["SubnetId"]: _has_igw(t) for t in tables for a in t.get("Associations") or []
-                    if a.get("SubnetId")}
-        return {s["SubnetId"] for s in subnets if explicit.get(s["SubnetId"], public_main)}
 
     # --- deploy ------------------------------------------------------------------------------------------
 
@@ -210,6 +203,14 @@ class Deployer:
 
 class DeployError(Exception):
     """What the controller reports as a FailedDeployModel event."""
+
+
+def public_subnet_ids(ec2, vpc_id: str, subnets: list[dict]) -> set[str]:
+    """The subnets whose route table (their own, else the VPC's main one) routes to an internet gateway."""
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
+    public_main = any(a.get("Main") for t in tables if _has_igw(t) for a in t.get("Associations") or [])
+    explicit = {a["SubnetId"]: _has_igw(t) for t in tables for a in t.get("Associations") or [] if a.get("SubnetId")}
+    return {s["SubnetId"] for s in subnets if explicit.get(s["SubnetId"], public_main)}
 
 
 def _has_igw(table: dict) -> bool:

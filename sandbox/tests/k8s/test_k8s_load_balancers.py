@@ -239,6 +239,29 @@ spec:
     assert wait_until(lambda: (f"tcp.{DOMAIN}", "A") not in records(route53, setup["zone"]), timeout=15)
 
 
+def test_other_load_balancer_services_get_eks_s_classic_load_balancer(eks, setup):
+    """Not the controller's (no class, no `external` type): EKS's cloud provider makes a Classic Load Balancer,
+    with its finalizer, security group and tags, and deletes them with the Service."""
+    namespace = setup["namespace"]
+    elb, ec2 = eks.boto3("elb"), eks.boto3("ec2")
+    kubectl(eks, namespace, "create", "service", "loadbalancer", "classic", "--tcp=80:8080")
+    service = wait_until(lambda: (s := get(eks, namespace, "service", "classic")) and hostname(s) and s, timeout=30)
+    name = ("a" + service["metadata"]["uid"].replace("-", ""))[:32]
+    assert service["metadata"]["finalizers"] == ["service.kubernetes.io/load-balancer-cleanup"]
+    [clb] = elb.describe_load_balancers(LoadBalancerNames=[name])["LoadBalancerDescriptions"]
+    assert (clb["DNSName"], clb["Scheme"]) == (hostname(service), "internet-facing")
+    assert [d["Listener"]["InstancePort"] for d in clb["ListenerDescriptions"]] == \
+        [service["spec"]["ports"][0]["nodePort"]]
+    tags = {t["Key"]: t["Value"] for t in elb.describe_tags(LoadBalancerNames=[name])["TagDescriptions"][0]["Tags"]}
+    assert tags == {"kubernetes.io/service-name": f"{namespace}/classic", "kubernetes.io/cluster/demo": "owned"}
+    [group] = ec2.describe_security_groups(GroupIds=clb["SecurityGroups"])["SecurityGroups"]
+    assert group["GroupName"] == f"k8s-elb-{name}" and [p["FromPort"] for p in group["IpPermissions"]] == [80]
+    kubectl(eks, namespace, "delete", "service", "classic", "--timeout=30s")
+    assert name not in {d["LoadBalancerName"] for d in elb.describe_load_balancers()["LoadBalancerDescriptions"]}
+    assert ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"k8s-elb-{name}"]}])[
+        "SecurityGroups"] == []
+
+
 GROUPED = """\
 apiVersion: networking.k8s.io/v1
 kind: Ingress
