@@ -197,7 +197,8 @@ def plan(wanted: dict[str, Endpoint], records: list[dict], config: Settings, reg
     record sets)."""
     by_name = {}
     for record in records:
-        by_name.setdefault((record["Name"].rstrip(".").lower(), record["Type"]), record)
+        # Route53 lists a wildcard's asterisk as its octal escape.
+        by_name.setdefault((record["Name"].replace("\\052", "*").rstrip(".").lower(), record["Type"]), record)
     changes = []
     owned = set()
     for (name, record_type), record in by_name.items():

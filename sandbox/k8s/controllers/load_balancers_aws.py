@@ -126,16 +126,18 @@ class Deployer:
 
     def _ensure_target_groups(self, stack: Stack) -> tuple[dict[str, str], list[str]]:
         """(resource id -> ARN of the wanted target groups, ARNs of the stack's others)."""
-        existing = {tags.get(f"{stack.prefix}/resource"): tg for tg, tags in self._target_groups(stack.prefix,
-                                                                                                  stack.stack_id)}
-        arns, stale = {}, []
-        for resource_id, tg in existing.items():
-            wanted = next((w for w in stack.target_groups if w.resource_id == resource_id), None)
-            if wanted is None or wanted.name != tg["TargetGroupName"]:
+        wanted_names = {(w.resource_id, w.name) for w in stack.target_groups}
+        existing, stale = {}, []
+        for tg, tags in self._target_groups(stack.prefix, stack.stack_id):
+            resource_id = tags.get(f"{stack.prefix}/resource")
+            if (resource_id, tg["TargetGroupName"]) in wanted_names:
+                existing[resource_id] = tg
+            else:
                 stale.append(tg["TargetGroupArn"])
+        arns = {}
         for wanted in stack.target_groups:
             tg = existing.get(wanted.resource_id)
-            if tg is None or tg["TargetGroupName"] != wanted.name:
+            if tg is None:
                 tg = self.elbv2.create_target_group(
                     Name=wanted.name, Protocol=wanted.protocol, Port=wanted.port, VpcId=self.vpc_id,
                     TargetType=wanted.target_type, Tags=_tag_list(stack.tags(wanted.resource_id)))["TargetGroups"][0]
