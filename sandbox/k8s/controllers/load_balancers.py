@@ -88,7 +88,9 @@ def _ingresses(ctx: Context, memory: dict, deployer: Deployer, cluster: model.Cl
             if members:
                 finalizer = model.group_finalizer(stack_id, explicit[stack_id])
                 members = [_with_finalizer(ctx, INGRESSES, m, finalizer) for m in members]
-                members = [m for m in members if m is not None]
+                if None in members:  # a write lost a race: build the group once all its members are seen again
+                    _retry(ctx, memory)
+                    continue
                 stack = model.ingress_stack(stack_id, explicit[stack_id], members, cluster, flags)
                 hostname = _deploy(ctx, deployer, stack, deployed, key, members, "ingress")
                 for member in members:
@@ -191,5 +193,9 @@ def _failed(ctx: Context, memory: dict, objs: list[dict], error: Exception, comp
         if reported.get(uid) != message:
             reported[uid] = message
             events.record(ctx, obj, reason, message, component, type_="Warning")
+    _retry(ctx, memory)
+
+
+def _retry(ctx: Context, memory: dict) -> None:
     memory["retry_at"] = time.monotonic() + RETRY_SECONDS
     ctx.wake_in(RETRY_SECONDS)
