@@ -11,7 +11,7 @@ safely:
   a blank optional answer); so is an option a playbook sets (play or task `vars:`), which an extra var would
   override too;
 - its type has a survey type: str/path (text, or multiplechoice with choices), int (integer), float, a list of
-  str with choices (multiselect); bool is left out (an answer is a string, and "false" is not false in a
+  str with choices (multiselect); bool and raw are left out (an answer is a string, and "false" is not false in a
   condition), so are dicts and other lists;
 - it has a literal default (a default with a Jinja template would reach the play unrendered: AWX marks survey
   answers !unsafe) or is required; `<role>_state` is left out (the template chooses the path);
@@ -33,7 +33,7 @@ RESOURCES = ROOT / "awx" / "resources.yml"
 ASSETS = ROOT / "awx" / "assets.json"
 TEXT_MAX = 1024  # AWX's longest text answer unless a question says otherwise
 
-SURVEY_TYPES = {"str": "text", "path": "text", "raw": "text", "int": "integer", "float": "float"}
+SURVEY_TYPES = {"str": "text", "path": "text", "int": "integer", "float": "float"}
 
 
 class SurveyError(ValueError):
@@ -118,7 +118,8 @@ def question(variable: str, option: dict) -> dict:
         if not required:
             raise SurveyError(f"{variable}: a secret is asked only when required (never with a default)")
         return dict(entry, type="password", min=0, max=TEXT_MAX, default="")
-    choices = [str(choice) for choice in option.get("choices", [])]
+    # A multiple choice answer is a string: only str options become one (int/float choices are the role's check).
+    choices = [str(choice) for choice in option.get("choices", [])] if kind in ("str", "path", "list") else []
     if kind == "list":
         if option.get("elements", "str") != "str" or not choices:
             raise SurveyError(f"{variable}: a list needs elements: str and choices to be a multiselect")

@@ -43,8 +43,8 @@ def containerfile(context) -> str:
 
 
 def stage(containerfile: str, name: str) -> str:
-    """The lines of one build stage of the generated Containerfile."""
-    return containerfile.split(f" AS {name}\n", 1)[1].split("\nFROM ", 1)[0]
+    """The lines of one build stage of the generated Containerfile, continued lines joined."""
+    return re.sub(r" \\\n\s*", " ", containerfile.split(f" AS {name}\n", 1)[1].split("\nFROM ", 1)[0])
 
 
 def test_python_requirements_are_the_projects_with_its_pins(context, containerfile):
