@@ -36,23 +36,23 @@ def test_workflow_runs_infra_platform_apps_in_order_and_changes_nothing_the_seco
     _, jobs = built
     assert [identifier for identifier, _ in jobs] == ["infra", "platform", "apps", "summary"]
     for identifier, job in jobs:
-        assert job.status == "successful" and job.rc == 0, (identifier, plain(job.stdout)[-4000:])
-        assert job.stats["ok"] and job.failed == 0, (identifier, job.stats)
-        assert job.changed == 0, (identifier, job.stats, plain(job.stdout)[-4000:])
+        assert job.status == "successful" and job.rc == 0, (identifier, plain(job.output)[-4000:])
+        assert job.recap["localhost"]["ok"] > 0 and job.failed == 0, (identifier, job.recap)
+        assert job.changed == 0, (identifier, job.recap, plain(job.output)[-4000:])
         assert job.mutating_calls == [], (identifier, job.mutating_calls)
     # Each layer ran its own playbook, with its preflight, as the template says.
-    infra = plain(dict(jobs)["infra"].stdout)
+    infra = plain(dict(jobs)["infra"].output)
     assert "PLAY [Preflight (the input of every role this run applies, before any change)]" in infra
     assert "PLAY [Infrastructure layer (network, IAM, container registries, EKS)]" in infra
-    assert "PLAY [Platform layer (cluster services)]" in plain(dict(jobs)["platform"].stdout)
-    assert "PLAY [Apps layer (workloads)]" in plain(dict(jobs)["apps"].stdout)
+    assert "PLAY [Platform layer (cluster services)]" in plain(dict(jobs)["platform"].output)
+    assert "PLAY [Apps layer (workloads)]" in plain(dict(jobs)["apps"].output)
 
 
 def test_summary_template_lists_the_built_platform(built):
     _, jobs = built
     summary = dict(jobs)["summary"]
     assert summary.status == "successful" and summary.changed == 0 and summary.mutating_calls == []
-    output = plain(summary.stdout)
+    output = plain(summary.output)
     assert "platform: eksforge-local (local, us-east-1)" in output
     assert re.search(r"eks_clusters: - eksforge-local 1\.33 ACTIVE https://", output), output[-3000:]
     assert re.search(r"namespaces: (- \S+ )*- platform\b", output), output[-3000:]
@@ -61,8 +61,8 @@ def test_summary_template_lists_the_built_platform(built):
 
 def test_a_survey_answer_breaking_a_roles_spec_fails_the_job_before_any_aws_call(empty):
     job = empty.launch("eksforge infra", {"ecr_default_keep_last": 0})
-    assert job.status == "failed" and job.failed == 1, job.stats
-    assert "ecr_default_keep_last must be at least 1 (got 0)" in plain(job.stdout)
+    assert job.status == "failed" and job.failed == 1, job.recap
+    assert "ecr_default_keep_last must be at least 1 (got 0)" in plain(job.output)
     assert job.total_calls == 0, job.calls
 
 
@@ -77,7 +77,7 @@ def test_awx_refuses_answers_its_survey_does_not_allow_before_any_job(empty):
 
 def test_destroy_refuses_a_platform_name_that_is_not_the_inventorys(empty):
     job = empty.launch("eksforge destroy", {"destroy_confirm_platform_name": "eksforge-prod"})
-    assert job.status == "failed" and job.failed == 1, job.stats
+    assert job.status == "failed" and job.failed == 1, job.recap
     assert ("destroy_confirm_platform_name is 'eksforge-prod' but this inventory's platform_name is "
-            "'eksforge-local': nothing was removed") in plain(job.stdout).replace("''", "'")
+            "'eksforge-local': nothing was removed") in plain(job.output).replace("''", "'")
     assert job.total_calls == 0, job.calls

@@ -26,12 +26,13 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from sandbox.config import REPO_ROOT
+from sandbox.harness import PlaybookRun
 
 VENV_BIN = Path(sys.executable).parent
 ASSETS = json.loads((REPO_ROOT / "awx" / "assets.json").read_text())
@@ -55,31 +56,20 @@ class UnsafeDumper(yaml.SafeDumper):
 
 
 @dataclass
-class AwxJob:
-    """One job: runner's status and rc, its stdout, the playbook_on_stats counts and the sandbox's API calls."""
+class AwxJob(PlaybookRun):
+    """One job as the tests' other runs report theirs (recap per host from runner's playbook_on_stats event, output,
+    the sandbox's API calls), with the job template's name and runner's status."""
 
-    template: str
-    status: str
-    rc: int
-    stdout: str
-    stats: dict = field(default_factory=dict)
-    calls: list[dict] = field(default_factory=list)
+    template: str = ""
+    status: str = ""
 
-    @property
-    def changed(self) -> int:
-        return sum(self.stats.get("changed", {}).values())
 
-    @property
-    def failed(self) -> int:
-        return sum(self.stats.get("failures", {}).values()) + sum(self.stats.get("dark", {}).values())
-
-    @property
-    def mutating_calls(self) -> list[dict]:
-        return [call for call in self.calls if call["kind"] == "mutating"]
-
-    @property
-    def total_calls(self) -> int:
-        return sum(call["count"] for call in self.calls)
+def recap(stats: dict) -> dict[str, dict[str, int]]:
+    """runner's playbook_on_stats counts as the PLAY RECAP of each host."""
+    names = {"ok": "ok", "changed": "changed", "failures": "failed", "dark": "unreachable", "skipped": "skipped",
+             "rescued": "rescued", "ignored": "ignored"}
+    hosts = {host for key in names for host in stats.get(key, {})}
+    return {host: {recap_name: stats.get(key, {}).get(host, 0) for key, recap_name in names.items()} for host in hosts}
 
 
 def template(name: str) -> dict:
@@ -248,9 +238,9 @@ class AwxRunner:
         assert (artifacts / "status").exists(), f"runner did not run the job:\n{run.stdout}\n{run.stderr}"
         events = [json.loads(path.read_text()) for path in sorted((artifacts / "job_events").glob("*.json"))]
         stats = next((event["event_data"] for event in events if event["event"] == "playbook_on_stats"), {})
-        return AwxJob(template=name, status=(artifacts / "status").read_text().strip(),
-                      rc=int((artifacts / "rc").read_text()), stdout=(artifacts / "stdout").read_text(),
-                      stats=stats, calls=self.sandbox.calls())
+        return AwxJob(rc=int((artifacts / "rc").read_text()), output=(artifacts / "stdout").read_text(),
+                      recap=recap(stats), calls=self.sandbox.calls(), template=name,
+                      status=(artifacts / "status").read_text().strip())
 
     @staticmethod
     def _render(value: str, inputs: dict) -> str:
