@@ -132,18 +132,33 @@ def question(variable: str, option: dict) -> dict:
         raise SurveyError(f"{variable}: type {kind} has no survey type")
     if entry["type"] in ("text", "password"):
         entry.update(min=0, max=TEXT_MAX)
-    if "default" in option:
-        default = option["default"]
+    default = option.get("default")
+    if default is not None:
         if isinstance(default, str) and "{{" in default:
             raise SurveyError(f"{variable}: its default {default!r} is a template, which a survey answer cannot be")
-        if entry["type"] == "multiselect":
-            default = "\n".join(str(item) for item in default)
-        elif entry["type"] == "multiplechoice":
-            default = str(default)
-        entry["default"] = default
+        entry["default"] = survey_default(variable, entry, default)
     elif not required:
         raise SurveyError(f"{variable}: neither required nor a literal default (the role computes it)")
     return entry
+
+
+def survey_default(variable: str, entry: dict, default):
+    """An argument spec default in the form AWX's question type takes (multiselect: one choice per line)."""
+    kind = entry["type"]
+    if kind == "multiselect":
+        default = [str(item) for item in default]
+        valid = set(default) <= set(entry["choices"])
+        default = "\n".join(default)
+    elif kind == "integer":
+        valid = isinstance(default, int) and not isinstance(default, bool)
+    elif kind == "float":
+        valid = isinstance(default, (int, float)) and not isinstance(default, bool)
+    else:
+        default = str(default)
+        valid = default in entry["choices"] if kind == "multiplechoice" else len(default) <= entry["max"]
+    if not valid:
+        raise SurveyError(f"{variable}: its default {default!r} is no valid answer of a {kind} question")
+    return default
 
 
 def layer_questions(layers: list[str], specs: dict, inventory_set: set[str]) -> list[dict]:

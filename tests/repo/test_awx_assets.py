@@ -212,7 +212,10 @@ def test_surveys_follow_the_argument_specs_and_never_override_an_inventory():
                 continue
             assert option.get("type", "str") != "bool"
             assert question["required"] == bool(option.get("required", False)), variable
-            assert question.get("default") == option.get("default") or question["type"] == "multiselect", variable
+            expected = option.get("default")
+            if question["type"] in ("text", "multiplechoice") and expected is not None:
+                expected = str(expected)  # AWX passes these answers as strings
+            assert question.get("default") == expected or question["type"] == "multiselect", variable
             if option.get("type", "str") in ("str", "path", "list"):  # a choice answer is a string
                 assert [str(choice) for choice in option.get("choices", [])] == question.get("choices", []), variable
             assert question["question_description"] == awx_assets.plain(option.get("description", ""))
@@ -279,6 +282,11 @@ def test_a_survey_question_cannot_be_built_from_what_a_survey_cannot_set():
         awx_assets.question("ecr_namespace", {"type": "str", "default": "{{ platform_name }}"})
     with pytest.raises(awx_assets.SurveyError, match="bool has no survey type"):
         awx_assets.question("vpc_nat_wait", {"type": "bool", "default": True})
+    with pytest.raises(awx_assets.SurveyError, match="no valid answer of a integer question"):
+        awx_assets.question("ecr_default_keep_last", {"type": "int", "default": "30"})
+    with pytest.raises(awx_assets.SurveyError, match="no valid answer of a multiplechoice question"):
+        awx_assets.question("eks_support_type", {"type": "str", "choices": ["STANDARD"], "default": "EXTENDED"})
+    assert awx_assets.question("eks_kubernetes_version", {"type": "str", "default": 1.33})["default"] == "1.33"
     with pytest.raises(awx_assets.SurveyError, match="secret"):
         awx_assets.question("admin_password", {"type": "str", "no_log": True, "default": "x"})
     secret = awx_assets.question("admin_password", {"type": "str", "no_log": True, "required": True})
