@@ -225,9 +225,10 @@ def test_layer_surveys_ask_the_layers_roles():
     by_name = dict(surveys())
     asked = {name: {question["variable"] for question in survey["spec"]} for name, survey in by_name.items()}
     assert {"eks_support_type", "ecr_default_keep_last", "vpc_wait_timeout"} <= asked["eksforge infra"]
-    assert asked["eksforge platform"] == {"platform_namespace_name", "platform_namespace_delete_timeout"} | {
-        variable for variable in asked["eksforge site"] if variable not in asked["eksforge infra"]}
-    assert asked["eksforge site"] == asked["eksforge build"] == asked["eksforge infra"] | asked["eksforge platform"]
+    assert {"platform_namespace_name", "platform_namespace_delete_timeout"} <= asked["eksforge platform"]
+    assert not asked["eksforge platform"] & {"eks_support_type", "ecr_default_keep_last"}
+    layers = asked["eksforge infra"] | asked["eksforge platform"] | asked.get("eksforge apps", set())
+    assert asked["eksforge site"] == asked["eksforge build"] == layers
     support = next(question for question in by_name["eksforge infra"]["spec"] if question["variable"] == "eks_support_type")
     assert support["type"] == "multiplechoice" and support["choices"] == ["STANDARD", "EXTENDED"]
     assert support["default"] == "STANDARD"
