@@ -31,7 +31,7 @@ STOP_TIMEOUT = 5.0
 
 @dataclass(frozen=True)
 class SandboxProcess:
-    name: str            # "aws" or "k8s": the prefix of its files in the state folder
+    name: str            # "aws", "k8s" or "git": the prefix of its files in the state folder
     module: str          # run as `python -m <module> <*arguments> --port P --state-dir D`
     arguments: tuple[str, ...]
     scheme: str
@@ -42,19 +42,22 @@ class SandboxProcess:
                 "--port", str(port), "--state-dir", str(config.state_dir), *extra]
 
     def port_setting(self, config: SandboxConfig) -> int:
-        return config.aws_port_setting if self.name == "aws" else config.k8s_port_setting
+        return {"aws": config.aws_port_setting, "k8s": config.k8s_port_setting,
+                "git": config.git_port_setting}[self.name]
 
 
 AWS = SandboxProcess("aws", "sandbox.aws.server", (), "http", "/_sandbox/health")
 K8S = SandboxProcess("k8s", "sandbox.k8s", ("serve",), "https", "/healthz")
+GIT = SandboxProcess("git", "sandbox.git", ("serve",), "http", "/_sandbox/health")
 
 
 def processes() -> list[SandboxProcess]:
-    """The processes of a sandbox; stopped in reverse order (k8s reads clusters from aws)."""
+    """The processes of a sandbox; stopped in reverse order (k8s reads clusters from aws, and its Argo CD
+    fetches from git)."""
     # The k8s emulator is built separately; until sandbox/k8s exists the sandbox is AWS only.
     if (REPO_ROOT / "sandbox" / "k8s" / "__main__.py").exists():
-        return [AWS, K8S]
-    return [AWS]
+        return [AWS, GIT, K8S]
+    return [AWS, GIT]
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,8 @@ def _child_env(config: SandboxConfig) -> dict[str, str]:
     """
     return dict(os.environ, EKSFORGE_SANDBOX_DIR=str(config.state_dir), PYTHONUNBUFFERED="1",
                 EKSFORGE_SANDBOX_AWS_PORT=str(config.aws_port_setting),
-                EKSFORGE_SANDBOX_K8S_PORT=str(config.k8s_port_setting))
+                EKSFORGE_SANDBOX_K8S_PORT=str(config.k8s_port_setting),
+                EKSFORGE_SANDBOX_GIT_PORT=str(config.git_port_setting))
 
 
 def _tls_context(config: SandboxConfig, url: str) -> ssl.SSLContext | None:
