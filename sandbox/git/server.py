@@ -2,7 +2,9 @@
 
 Repositories are bare repositories under `<state dir>/git/`, addressed as `/<name>.git` or `/<owner>/<name>.git`.
 A repository is created by its first push (like `git push` to a new GitLab project) or by
-`POST /_sandbox/repositories/<name>.git`; its HEAD is `refs/heads/main`. Fetching a repository that does not
+`POST /_sandbox/repositories/<name>.git`; its HEAD is `refs/heads/main`. DEFAULT_REPOSITORIES exist, empty, from
+the start and after a reset, as a repository made beforehand on a git host would (inventories/local's
+gitops_repository_url names one). Fetching a repository that does not
 exist is a 404. Every git request needs the sandbox's credentials (config.GIT_USERNAME / GIT_PASSWORD), else
 401 with a Basic challenge, so clients send them as they would to a real host.
 
@@ -34,6 +36,7 @@ from sandbox.config import GIT_PASSWORD, GIT_USERNAME
 REPOSITORY = re.compile(r"^/((?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*\.git)(/.*)?$")
 CONTROL = "/_sandbox"
 REALM = 'Basic realm="eksforge sandbox git"'
+DEFAULT_REPOSITORIES = ("eksforge/gitops.git",)
 
 
 class GitServer:
@@ -49,6 +52,7 @@ class GitServer:
                                    handlers={b"git-receive-pack": _fast_forward_only_handler()})
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._create_defaults()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -100,6 +104,11 @@ class GitServer:
         with self._locks_guard:
             for child in self.root.iterdir():
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
+        self._create_defaults()
+
+    def _create_defaults(self) -> None:
+        for name in DEFAULT_REPOSITORIES:
+            self.create(name)
 
     def _authorized(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
@@ -147,7 +156,7 @@ def _fast_forward_only_handler():
 
     class FastForwardOnly(ReceivePackHandler):
         def _on_update(self, ref_name, old_sha, new_sha):
-            current = self.repo.refs.get_peeled(ref_name) if ref_name in self.repo.refs else None
+            current = self.repo.refs[ref_name] if ref_name in self.repo.refs else None
             zero = b"0" * 40
             if (current or zero) != old_sha:
                 return b"fetch first"
