@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support.gitops import credentials, push_files, push_image, read_branch, repository_url
+from sandbox.gitops import credentials, push_files, push_image, read_branch, repository_url
 from tests.integration.support.runs import run_module
 
 pytestmark = pytest.mark.slow

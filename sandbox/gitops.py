@@ -1,5 +1,6 @@
-"""GitOps repositories on the sandbox's git server, written and read with dulwich's porcelain (a client of its
-own, independent of the collection's module_utils), and images in the sandbox's ECR."""
+"""Helpers for tests and scripts: GitOps repositories on the sandbox's git server, written and read with dulwich's
+porcelain (a client independent of the collection's module_utils), and image manifests pushed to the sandbox's
+ECR (what `docker push` ends with), so a release has an image to point at."""
 
 from __future__ import annotations
 
@@ -57,10 +58,14 @@ def read_branch(sandbox: Sandbox, name: str, path: str) -> tuple[str, str | None
             "message": commit.message.decode(), "author": commit.author.decode()}
 
 
+def heads(sandbox: Sandbox, name: str) -> dict[str, str]:
+    """{branch ref: commit} of a repository on the server (control API)."""
+    return requests.get(f"{sandbox.git_url}/_sandbox/repositories", timeout=10).json().get(f"{name}.git", {})
+
+
 def _clone(sandbox: Sandbox, name: str, folder: Path):
     """A clone of the repository, or a new local one while the server has no main branch for it yet."""
-    existing = requests.get(f"{sandbox.git_url}/_sandbox/repositories", timeout=10).json()
-    if "refs/heads/main" not in existing.get(f"{name}.git", {}):
+    if "refs/heads/main" not in heads(sandbox, name):
         repo = porcelain.init(str(folder))
         repo.refs.set_symbolic_ref(b"HEAD", b"refs/heads/main")
         return repo
