@@ -153,13 +153,14 @@ def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventori
 
 
 def run_module(sandbox: Sandbox, module: str, args: dict, *, check: bool = False, diff: bool = False,
-               expect_failure: bool = False) -> dict:
+               expect_failure: bool = False, aws: bool = True) -> dict:
     """Run one module with `ansible localhost -m` against the sandbox; returns its result dict.
 
-    `endpoint_url` is set to the sandbox; the run must fail exactly when `expect_failure` says so.
+    `endpoint_url` is set to the sandbox (unless `aws` is false: a module of another API); the run must fail
+    exactly when `expect_failure` says so.
     """
-    command = [str(VENV_BIN / "ansible"), "localhost", "-m", module,
-               "-a", json.dumps(dict(args, endpoint_url=sandbox.aws_endpoint))]
+    arguments = dict(args, endpoint_url=sandbox.aws_endpoint) if aws else args
+    command = [str(VENV_BIN / "ansible"), "localhost", "-m", module, "-a", json.dumps(arguments)]
     if check:
         command.append("--check")
     if diff:

@@ -222,6 +222,14 @@ def test_nothing_happens_until_the_chart_controller_is_ready_then_each_source_ty
     assert argocd.get("configmap", "remote", namespace="remote")["data"] == {"greeting": "hello"}
 
 
+def application_info(setup: Setup, **args) -> dict:
+    """eksforge.platform.argocd_application_info with a fresh kubeconfig (EKS tokens last 15 minutes)."""
+    expect_failure = args.pop("expect_failure", False)
+    return harness.run_module(setup.sandbox, "eksforge.platform.argocd_application_info",
+                              {"kubeconfig": str(setup.cluster.kubeconfig()), **args}, aws=False,
+                              expect_failure=expect_failure)
+
+
 def test_a_bump_rolls_out_a_missing_image_degrades_and_self_heal_and_prune_act(argocd):
     argocd.apply(application("cart", {"repoURL": argocd.url, "path": "cart/overlays/local"}, "shop"))
     argocd.wait_app("cart")
@@ -230,8 +238,12 @@ def test_a_bump_rolls_out_a_missing_image_degrades_and_self_heal_and_prune_act(a
         "path": "cart/overlays/local", "image": "cart", "tag": "v2"})
     argocd.kubectl("annotate", "applications.argoproj.io", "cart", "argocd.argoproj.io/refresh=normal",
                    namespace="argocd")
-    rolled = argocd.wait_app("cart", revision=bumped["commit"])
-    assert rolled["summary"]["images"] == [f"{CART}:v2"] and rolled["history"][-1]["revision"] == bumped["commit"]
+    rolled = application_info(argocd, name="cart", wait=True, revision=bumped["commit"][:7], wait_timeout=60,
+                              wait_sleep=1)["applications"][0]
+    assert (rolled["sync_status"], rolled["health_status"], rolled["revision"]) == ("Synced", "Healthy",
+                                                                                    bumped["commit"])
+    assert rolled["images"] == [f"{CART}:v2"] and rolled["history_revisions"][-1] == bumped["commit"]
+    assert rolled["unhealthy_resources"] == [] and rolled["operation_phase"] == "Succeeded"
     assert "argocd.argoproj.io/refresh" not in argocd.app("cart")["metadata"].get("annotations", {})
     deployment = argocd.get("deployment", "cart", namespace="shop")
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == f"{CART}:v2"
@@ -240,9 +252,11 @@ def test_a_bump_rolls_out_a_missing_image_degrades_and_self_heal_and_prune_act(a
     missing = harness.run_module(argocd.sandbox, "eksforge.platform.gitops_image_tag", {
         "repository_url": argocd.url, "username": GIT_USERNAME, "password": GIT_PASSWORD,
         "path": "cart/overlays/local", "image": "cart", "tag": "v3", "check_image": False, "region": "us-east-1"})
-    degraded = argocd.wait_app("cart", health="Degraded", revision=missing["commit"])
-    cart_health = next(r["health"] for r in degraded["resources"] if r["kind"] == "Deployment")
-    assert cart_health == {"status": "Degraded", "message": 'Deployment "cart" exceeded its progress deadline'}
+    refused = application_info(argocd, name="cart", wait=True, revision=missing["commit"], wait_timeout=60,
+                               wait_sleep=1, fail_on_degraded=True, expect_failure=True)
+    assert refused["msg"] == (f"Application cart at revision {missing['commit']} is Degraded: cart is "
+                              f"Synced/Degraded at revision {missing['commit']}; not healthy: Deployment shop/cart is "
+                              'Degraded (Deployment "cart" exceeded its progress deadline)')
     pods = json.loads(argocd.kubectl("get", "pods", "-l", "app=cart", "-o", "json", namespace="shop"))["items"]
     waiting = [p["status"]["containerStatuses"][0]["state"].get("waiting", {}) for p in pods
                if p["spec"]["containers"][0]["image"].endswith(":v3")]
