@@ -69,9 +69,11 @@ REPO_SERVER = RepoServer()
 
 def reconcile(ctx: Context) -> None:
     namespace = controller_namespace(ctx)
+    if namespace is None:
+        return
     types = {(t.api_version, t.kind): t for t in ctx.objects.resource_types()}
     app_type = types.get(("argoproj.io/v1alpha1", "Application"))
-    if namespace is None or app_type is None:
+    if app_type is None:
         return
     apps = ctx.list(app_type, namespace)
     if not apps:
