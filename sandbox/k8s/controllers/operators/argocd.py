@@ -56,6 +56,7 @@ UNTRACKED_KINDS = ("Event", "Endpoints", "EndpointSlice", "Pod", "ReplicaSet", "
                    "SelfSubjectRulesReview", "LocalSubjectAccessReview")
 MANAGER = WriteOptions(manager="argocd-controller", field_validation="Ignore", force=True)
 HISTORY_LIMIT = 10
+SELF_HEAL_TIMEOUT = 2.0  # seconds; Argo CD's default is 5
 # gitops-engine's kind order within a wave (sync_tasks.go); kinds not listed come after these.
 KIND_ORDER = ("Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
               "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume",
@@ -195,13 +196,23 @@ class Reconciler:
         if operation and operation.get("sync") is not None:
             self._sync(desired, compared, bool(operation["sync"].get("prune")), operation)
         elif automated is not None and automated.get("enabled", True) and out_of_sync and (
-                self.state.get("synced") != revision or automated.get("selfHeal")):
+                self.state.get("synced") != revision or automated.get("selfHeal") and self._may_self_heal()):
             self._sync(desired, compared, bool(automated.get("prune")), None)
         else:
             self._write_status(None, None, refreshed, desired, compared)
             return
         self.world.invalidate()
         self._write_status(None, None, refreshed, desired, self._compare(desired))
+
+    def _may_self_heal(self) -> bool:
+        """At most one self-heal per SELF_HEAL_TIMEOUT (the controller's --self-heal-timeout-seconds), so a
+        difference a sync cannot remove does not make it apply in a loop."""
+        now = time.monotonic()
+        if now - self.state.get("healed_at", 0) < SELF_HEAL_TIMEOUT:
+            self.ctx.wake_in(SELF_HEAL_TIMEOUT)
+            return False
+        self.state["healed_at"] = now
+        return True
 
     # --- refresh ------------------------------------------------------------------------------------
 
