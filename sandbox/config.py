@@ -9,6 +9,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_AWS_PORT = 45660
 DEFAULT_K8S_PORT = 45661
+DEFAULT_CHARTS_PORT = 45662
+# The offline Helm chart mirror (one static Helm repository per folder) the `charts` process serves.
+CHART_MIRROR_ENV = "EKSFORGE_CHART_MIRROR"
+DEFAULT_CHART_MIRROR = REPO_ROOT.parent / "shared" / "charts"
 DEFAULT_GIT_PORT = 45663
 # Credentials the sandbox hands out; moto accepts any, these are the conventional ones.
 ACCESS_KEY_ID = "testing"
@@ -57,6 +61,8 @@ class SandboxConfig:
     k8s_port_setting: int
     git_port_setting: int = DEFAULT_GIT_PORT
     latency: LatencySettings = LatencySettings()
+    charts_port_setting: int = DEFAULT_CHARTS_PORT
+    chart_mirror: Path = DEFAULT_CHART_MIRROR
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "SandboxConfig":
@@ -67,6 +73,8 @@ class SandboxConfig:
             k8s_port_setting=int(env.get("EKSFORGE_SANDBOX_K8S_PORT", DEFAULT_K8S_PORT)),
             git_port_setting=int(env.get("EKSFORGE_SANDBOX_GIT_PORT", DEFAULT_GIT_PORT)),
             latency=LatencySettings.from_env(env),
+            charts_port_setting=int(env.get("EKSFORGE_SANDBOX_CHARTS_PORT", DEFAULT_CHARTS_PORT)),
+            chart_mirror=Path(env.get(CHART_MIRROR_ENV) or DEFAULT_CHART_MIRROR).resolve(),
         )
 
     def path(self, name: str) -> Path:
@@ -99,6 +107,11 @@ class SandboxConfig:
     def git_url(self) -> str:
         """The git server's base URL: repositories are `<git_url>/<name>.git`."""
         return f"http://127.0.0.1:{self.running_port('git') or self.git_port_setting}"
+
+    @property
+    def chart_mirror_url(self) -> str:
+        """The base URL of the chart mirror: `<url>/<folder>` is a Helm repository."""
+        return f"http://127.0.0.1:{self.running_port('charts') or self.charts_port_setting}"
 
     def cluster_endpoint(self, region: str, name: str) -> str:
         """The Kubernetes API URL the EKS extension reports for a cluster."""

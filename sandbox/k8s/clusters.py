@@ -5,7 +5,6 @@ They come from the AWS sandbox's EKS API, through internal calls the sandbox doe
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,8 +14,6 @@ from sandbox.config import ACCESS_KEY_ID, INTERNAL_HEADER, SECRET_ACCESS_KEY, Sa
 from .auth import TokenCache
 
 CACHE_SECONDS = 2.0
-ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[^:@]+)"
-                       r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$")
 
 
 @dataclass(frozen=True)
@@ -71,15 +68,22 @@ class AwsClusterDirectory:
         self._cache: dict[tuple[str, str], tuple[float, ClusterInfo | None]] = {}
         self._lock = threading.Lock()
         self._tokens = TokenCache()
-        self._images: dict[str, tuple[float, str | None]] = {}
-        self._account: str | None = None
+        self._clients: dict[tuple[str, str], object] = {}
 
-    def _client(self, service: str, region: str):
-        import boto3  # heavy: only when a cluster is first looked up
+    def client(self, service: str, region: str):
+        """A boto3 client of the AWS sandbox whose calls are internal (not counted, never faulted); kept for reuse
+        (boto3 clients are thread-safe)."""
+        with self._lock:
+            client = self._clients.get((service, region))
+        if client is None:
+            import boto3  # heavy: only when a cluster is first looked up
 
-        client = boto3.client(service, region_name=region, endpoint_url=self.config.aws_endpoint,
-                              aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
-        client.meta.events.register(f"before-sign.{service}.*", _mark_internal)
+            client = boto3.client(service, region_name=region, endpoint_url=self.config.aws_endpoint,
+                                  aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+            service_id = client.meta.service_model.service_id.hyphenize()
+            client.meta.events.register(f"before-sign.{service_id}.*", _mark_internal)
+            with self._lock:
+                client = self._clients.setdefault((service, region), client)
         return client
 
     def cluster(self, region: str, name: str, fresh: bool = False) -> ClusterInfo | None:
@@ -108,7 +112,7 @@ class AwsClusterDirectory:
                                        f"{error}") from None
 
     def _describe(self, region: str, name: str) -> ClusterInfo:
-        eks = self._client("eks", region)
+        eks = self.client("eks", region)
         cluster = eks.describe_cluster(name=name)["cluster"]
         described = [eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"]
                      for ng_name in _all_pages(eks, "list_nodegroups", "nodegroups", clusterName=name)]
@@ -132,47 +136,9 @@ class AwsClusterDirectory:
         if not ids:
             return {}
         # A filter rather than SubnetIds: a subnet deleted meanwhile is left out instead of failing the call.
-        found = self._client("ec2", region).describe_subnets(
+        found = self.client("ec2", region).describe_subnets(
             Filters=[{"Name": "subnet-id", "Values": sorted(ids)}])["Subnets"]
         return {s["SubnetId"]: Subnet(s["CidrBlock"], s["AvailabilityZone"]) for s in found}
-
-    def image_pull_error(self, image: str) -> str | None:
-        """Why a kubelet could not pull `image` from the sandbox's ECR ("... not found"), or None: found, or
-        not an image of this sandbox's ECR registries (other registries pull as before). Cached CACHE_SECONDS."""
-        match = ECR_IMAGE.match(image)
-        if not match:
-            return None
-        now = time.monotonic()
-        with self._lock:
-            cached = self._images.get(image)
-        if cached and now - cached[0] < CACHE_SECONDS:
-            return cached[1]
-        error = self._pull_error(match)
-        with self._lock:
-            self._images[image] = (now, error)
-        return error
-
-    def _pull_error(self, match) -> str | None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            if self._account is None:
-                self._account = self._client("sts", match["region"]).get_caller_identity()["Account"]
-            if match["account"] != self._account:
-                return None
-            image_id = {"imageDigest": match["digest"]} if match["digest"] else {"imageTag": match["tag"] or "latest"}
-            self._client("ecr", match["region"]).describe_images(
-                registryId=match["account"], repositoryName=match["repository"], imageIds=[image_id])
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code")
-            if code in ("ImageNotFoundException", "RepositoryNotFoundException"):
-                reference = match["digest"] or match["tag"] or "latest"
-                return f"failed to resolve reference \"{match.string}\": {match.string.split('/', 1)[0]}/" \
-                       f"{match['repository']}:{reference}: not found"
-            return None
-        except BotoCoreError:  # the AWS sandbox is restarting: keep pulling as before
-            return None
-        return None
 
     def identity(self, token: str, cluster: ClusterInfo) -> str | None:
         return self._tokens.verify(token, cluster.name, self.config.aws_endpoint)

@@ -8,10 +8,11 @@ from __future__ import annotations
 from ..objects import timestamp
 from .context import KUBELET, PODS, PVCS, Context, condition, live, short_hash
 from .events import record
+from .image_pulls import PULL_CACHE, pull_error
 from .nodes import internal_ips, pod_ip, ready_nodes
 
 SCHEDULER = "default-scheduler"
-PULL_RETRY = 2.0
+PULL_RETRY = PULL_CACHE  # seconds between two pull attempts of a pod in ImagePullBackOff
 
 
 def reconcile(ctx: Context) -> None:
@@ -71,11 +72,9 @@ def _report_started(ctx: Context, pod: dict) -> None:
 
 def _pull_failures(ctx: Context, pod) -> dict[str, str]:
     """{container name: why its image cannot be pulled} (images of the sandbox's ECR that are not there)."""
-    if ctx.directory is None:
-        return {}
     failures = {}
     for container in (pod.get("spec") or {}).get("containers") or []:
-        error = ctx.directory.image_pull_error(container.get("image") or "")
+        error = pull_error(ctx, container.get("image") or "")
         if error:
             failures[container.get("name")] = error
     return failures

@@ -97,7 +97,8 @@ def argocd(tmp_path_factory):
     the GitOps repository's content, the cart images v1 and v2 in ECR, and a Helm repository served over HTTP."""
     state_dir = tmp_path_factory.mktemp("argocd-sandbox")
     env = dict(os.environ, EKSFORGE_SANDBOX_DIR=str(state_dir), EKSFORGE_SANDBOX_AWS_PORT="0",
-               EKSFORGE_SANDBOX_K8S_PORT="0", EKSFORGE_SANDBOX_GIT_PORT="0", EKSFORGE_SANDBOX_ARGOCD_REFRESH="1",
+               EKSFORGE_SANDBOX_K8S_PORT="0", EKSFORGE_SANDBOX_GIT_PORT="0", EKSFORGE_SANDBOX_CHARTS_PORT="0",
+               EKSFORGE_SANDBOX_ARGOCD_REFRESH="1",
                AWS_ACCESS_KEY_ID=ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY=SECRET_ACCESS_KEY,
                ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}")
     started = run([sys.executable, "-m", "sandbox", "up"], env=env)
