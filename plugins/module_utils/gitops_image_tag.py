@@ -24,6 +24,7 @@ from ansible_collections.eksforge.platform.plugins.module_utils.gitops_repositor
 from ansible_collections.eksforge.platform.plugins.module_utils.gitops_repository import Repository
 from ansible_collections.eksforge.platform.plugins.module_utils.gitops_repository import author_line
 from ansible_collections.eksforge.platform.plugins.module_utils.gitops_repository import update_files
+from ansible_collections.eksforge.platform.plugins.module_utils.kustomization import HAS_YAML
 from ansible_collections.eksforge.platform.plugins.module_utils.kustomization import KUSTOMIZATION_FILES
 from ansible_collections.eksforge.platform.plugins.module_utils.kustomization import KustomizationError
 from ansible_collections.eksforge.platform.plugins.module_utils.kustomization import ecr_repository
@@ -35,6 +36,8 @@ from ansible_collections.eksforge.platform.plugins.module_utils.retries import T
 def run_gitops_image_tag(module):
     if not HAS_DULWICH:
         module.fail_json(msg=missing_required_lib("dulwich"))
+    if not HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML"))
     params = module.params
     image, tag, overlay = params["image"], params["tag"], params["path"].strip("/")
     try:

@@ -69,7 +69,7 @@ options:
     description: ECR repository to check the tag in, when the image reference does not name one.
     type: str
   commit_message:
-    description: Commit message; by default C(<image>: <old tag> -> <tag> in <path>).
+    description: "Commit message; by default C(<image>: <old tag> -> <tag> in <path>)."
     type: str
   author_name:
     description: Name of the commit's author and committer.

@@ -1,5 +1,6 @@
 """Integration tests of eksforge.platform.gitops_image_tag: real ansible runs against the sandbox's git server
-and ECR, the repository read back with another git client (dulwich's porcelain)."""
+and ECR, the repository read back with another git client (dulwich's porcelain). Malformed tags and unknown
+repositories are refused by module_utils tested on their own (tests/unit/plugins/module_utils/)."""
 
 from __future__ import annotations
 
@@ -63,12 +64,8 @@ def test_bump_check_mode_idempotence_and_refusals(aws):
     assert "apps/cart/overlays/local: no entry named 'rating' in its images (cart)" in no_image["msg"]
     no_overlay = bump(aws, "shop", "v1.4.0", path="apps/cart/overlays/prod", expect_failure=True)
     assert "no kustomization.yaml / kustomization.yml / Kustomization at this path" in no_overlay["msg"]
-    malformed = bump(aws, "shop", "v1 .4", expect_failure=True)
-    assert "is not a valid image tag" in malformed["msg"]
     wrong = bump(aws, "shop", "v1.3.2", password="not-the-password", expect_failure=True)
     assert "refused the credentials" in wrong["msg"] and "not-the-password" not in str(wrong)
-    unknown = bump(aws, "nothing-here", "v1.3.2", expect_failure=True)
-    assert "no git repository at" in unknown["msg"]
     assert read_branch(aws, "shop", OVERLAY)[0] == head  # no refusal committed anything
 
     other = bump(aws, "shop", "1.25", image="cart", check_image=False)
