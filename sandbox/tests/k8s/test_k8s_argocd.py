@@ -118,7 +118,7 @@ def argocd(tmp_path_factory):
                     "HELM_CACHE_HOME": str(home / "cache"), "HELM_CONFIG_HOME": str(home / "config"),
                     "HELM_DATA_HOME": str(home / "data")}
         installed = run([BIN / "helm", "install", "argocd", f"{MIRROR}/argo/argo-cd-10.1.1.tgz", "--namespace",
-                         "argocd", "--create-namespace", "--wait", "--timeout", "120s", "--set",
+                         "argocd", "--create-namespace", "--timeout", "120s", "--set",
                          "configs.params.controller\\.resource\\.health\\.persist=true"], env=helm_env, timeout=300)
         assert installed.returncode == 0, installed.stdout + installed.stderr
         _package_chart(helm_repo, helm_env, f"http://127.0.0.1:{server.server_port}")
