@@ -8,7 +8,7 @@ import shlex
 import sys
 
 from sandbox.process import AWS, processes, reset_sandbox, start_sandbox, status, stop_sandbox
-from sandbox.config import (ACCESS_KEY_ID, DEFAULT_REGION, LATENCY_ENV, LATENCY_SCALE_ENV, SECRET_ACCESS_KEY,
+from sandbox.config import (ACCESS_KEY_ID, DEFAULT_REGION, GIT_PASSWORD, GIT_USERNAME, LATENCY_ENV, LATENCY_SCALE_ENV, SECRET_ACCESS_KEY,
                             SandboxConfig)
 
 # `status` exits with this when any process is down, so scripts can tell "not running" from a crash.
@@ -76,6 +76,9 @@ def _env_lines(config: SandboxConfig) -> list[str]:
         "AWS_DEFAULT_REGION": DEFAULT_REGION,
         "EKSFORGE_SANDBOX_DIR": str(config.state_dir),
         "EKSFORGE_CHART_MIRROR_URL": config.chart_mirror_url,
+        "EKSFORGE_GIT_URL": config.git_url,
+        "EKSFORGE_GIT_USERNAME": GIT_USERNAME,
+        "EKSFORGE_GIT_PASSWORD": GIT_PASSWORD,
     }
     return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
 

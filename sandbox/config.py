@@ -13,10 +13,14 @@ DEFAULT_CHARTS_PORT = 45662
 # The offline Helm chart mirror (one static Helm repository per folder) the `charts` process serves.
 CHART_MIRROR_ENV = "EKSFORGE_CHART_MIRROR"
 DEFAULT_CHART_MIRROR = REPO_ROOT.parent / "shared" / "charts"
+DEFAULT_GIT_PORT = 45663
 # Credentials the sandbox hands out; moto accepts any, these are the conventional ones.
 ACCESS_KEY_ID = "testing"
 SECRET_ACCESS_KEY = "testing"
 DEFAULT_REGION = "us-east-1"
+# Basic-auth credentials of the sandbox's git server (sandbox/git/server.py), as fixed as the AWS keys above.
+GIT_USERNAME = "eksforge"
+GIT_PASSWORD = "sandbox-git"
 INTERNAL_HEADER = "X-Eksforge-Sandbox-Internal"
 LATENCY_ENV = "EKSFORGE_SANDBOX_LATENCY"
 LATENCY_SCALE_ENV = "EKSFORGE_SANDBOX_LATENCY_SCALE"
@@ -55,6 +59,7 @@ class SandboxConfig:
     state_dir: Path
     aws_port_setting: int
     k8s_port_setting: int
+    git_port_setting: int = DEFAULT_GIT_PORT
     latency: LatencySettings = LatencySettings()
     charts_port_setting: int = DEFAULT_CHARTS_PORT
     chart_mirror: Path = DEFAULT_CHART_MIRROR
@@ -66,6 +71,7 @@ class SandboxConfig:
             state_dir=Path(env.get("EKSFORGE_SANDBOX_DIR") or REPO_ROOT / ".sandbox").resolve(),
             aws_port_setting=int(env.get("EKSFORGE_SANDBOX_AWS_PORT", DEFAULT_AWS_PORT)),
             k8s_port_setting=int(env.get("EKSFORGE_SANDBOX_K8S_PORT", DEFAULT_K8S_PORT)),
+            git_port_setting=int(env.get("EKSFORGE_SANDBOX_GIT_PORT", DEFAULT_GIT_PORT)),
             latency=LatencySettings.from_env(env),
             charts_port_setting=int(env.get("EKSFORGE_SANDBOX_CHARTS_PORT", DEFAULT_CHARTS_PORT)),
             chart_mirror=Path(env.get(CHART_MIRROR_ENV) or DEFAULT_CHART_MIRROR).resolve(),
@@ -96,6 +102,11 @@ class SandboxConfig:
     @property
     def k8s_base_url(self) -> str:
         return f"https://127.0.0.1:{self.running_port('k8s') or self.k8s_port_setting}"
+
+    @property
+    def git_url(self) -> str:
+        """The git server's base URL: repositories are `<git_url>/<name>.git`."""
+        return f"http://127.0.0.1:{self.running_port('git') or self.git_port_setting}"
 
     @property
     def chart_mirror_url(self) -> str:

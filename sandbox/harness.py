@@ -29,7 +29,8 @@ from typing import Iterator
 
 from sandbox import process
 from sandbox.client import SandboxClient
-from sandbox.config import ACCESS_KEY_ID, DEFAULT_REGION, REPO_ROOT, SECRET_ACCESS_KEY, SandboxConfig
+from sandbox.config import (ACCESS_KEY_ID, DEFAULT_REGION, GIT_PASSWORD, GIT_USERNAME, REPO_ROOT, SECRET_ACCESS_KEY,
+                            SandboxConfig)
 
 VENV_BIN = Path(sys.executable).parent
 RECAP = re.compile(
@@ -51,6 +52,13 @@ class Sandbox(SandboxClient):
     @property
     def aws_endpoint(self) -> str:
         return self.endpoint
+
+    @property
+    def git_url(self) -> str:
+        """The git server's base URL (repositories are `<git_url>/<name>.git`); credentials: git_credentials."""
+        return self.config.git_url
+
+    git_credentials = (GIT_USERNAME, GIT_PASSWORD)
 
     @property
     def chart_mirror_url(self) -> str:
@@ -76,6 +84,7 @@ def start(state_dir: Path, settings: dict[str, str] | None = None) -> Sandbox:
                EKSFORGE_SANDBOX_DIR=str(state_dir),
                EKSFORGE_SANDBOX_AWS_PORT="0",
                EKSFORGE_SANDBOX_K8S_PORT="0",
+               EKSFORGE_SANDBOX_GIT_PORT="0",
                EKSFORGE_SANDBOX_CHARTS_PORT="0",
                # EKS changes settle in 0.2 s instead of the sandbox's default 1 s: waits still run.
                EKSFORGE_SANDBOX_EKS_DELAY=os.environ.get("EKSFORGE_SANDBOX_EKS_DELAY", "0.2"),
@@ -129,7 +138,7 @@ def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventori
     """Run `playbook` (relative to the repo root, or absolute) with the inventory's endpoint pointed at
     this sandbox; counters are reset first, so `calls` are exactly this run's."""
     variables = {"aws_endpoint_url": sandbox.aws_endpoint, "chart_mirror_url": sandbox.chart_mirror_url,
-                 **(extra_vars or {})}
+                 "git_server_url": sandbox.git_url, **(extra_vars or {})}
     command = [str(VENV_BIN / "ansible-playbook"), "-i", inventory, playbook, "-e", json.dumps(variables)]
     if check:
         command.append("--check")
@@ -151,13 +160,14 @@ def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventori
 
 
 def run_module(sandbox: Sandbox, module: str, args: dict, *, check: bool = False, diff: bool = False,
-               expect_failure: bool = False) -> dict:
+               expect_failure: bool = False, aws: bool = True) -> dict:
     """Run one module with `ansible localhost -m` against the sandbox; returns its result dict.
 
-    `endpoint_url` is set to the sandbox; the run must fail exactly when `expect_failure` says so.
+    `endpoint_url` is set to the sandbox (unless `aws` is false: a module of another API); the run must fail
+    exactly when `expect_failure` says so.
     """
-    command = [str(VENV_BIN / "ansible"), "localhost", "-m", module,
-               "-a", json.dumps(dict(args, endpoint_url=sandbox.aws_endpoint))]
+    arguments = dict(args, endpoint_url=sandbox.aws_endpoint) if aws else args
+    command = [str(VENV_BIN / "ansible"), "localhost", "-m", module, "-a", json.dumps(arguments)]
     if check:
         command.append("--check")
     if diff:

@@ -32,7 +32,7 @@ STOP_TIMEOUT = 5.0
 
 @dataclass(frozen=True)
 class SandboxProcess:
-    name: str            # "aws" or "k8s": the prefix of its files in the state folder
+    name: str            # "aws", "k8s" or "git": the prefix of its files in the state folder
     module: str          # run as `python -m <module> <*arguments> --port P --state-dir D`
     arguments: tuple[str, ...]
     scheme: str
@@ -48,12 +48,14 @@ class SandboxProcess:
 
 AWS = SandboxProcess("aws", "sandbox.aws.server", (), "http", "/_sandbox/health")
 K8S = SandboxProcess("k8s", "sandbox.k8s", ("serve",), "https", "/healthz")
+GIT = SandboxProcess("git", "sandbox.git", ("serve",), "http", "/_sandbox/health")
 CHARTS = SandboxProcess("charts", "sandbox.charts", (), "http", "/_sandbox/health")
 
 
 def processes() -> list[SandboxProcess]:
-    """The processes of a sandbox; stopped in reverse order (k8s reads clusters from aws)."""
-    return [AWS, K8S, CHARTS]
+    """The processes of a sandbox; stopped in reverse order (k8s reads clusters from aws, and its Argo CD
+    fetches from git)."""
+    return [AWS, GIT, K8S, CHARTS]
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,7 @@ def _child_env(config: SandboxConfig) -> dict[str, str]:
     return dict(os.environ, EKSFORGE_SANDBOX_DIR=str(config.state_dir), PYTHONUNBUFFERED="1",
                 EKSFORGE_SANDBOX_AWS_PORT=str(config.aws_port_setting),
                 EKSFORGE_SANDBOX_K8S_PORT=str(config.k8s_port_setting),
+                EKSFORGE_SANDBOX_GIT_PORT=str(config.git_port_setting),
                 EKSFORGE_SANDBOX_CHARTS_PORT=str(config.charts_port_setting),
                 EKSFORGE_CHART_MIRROR=str(config.chart_mirror))
 

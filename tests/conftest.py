@@ -8,9 +8,9 @@ import pytest
 
 # The test files that take minutes (CI durations), longest first: pytest-xdist hands out whole files in
 # collection order, so starting with these lets the workers finish together instead of one running a long tail.
-LONGEST_FILES_FIRST = ("test_reliability.py", "test_eks_role.py", "test_site_infra.py", "test_vpc_flow_logs.py",
-                       "test_eks_upgrade.py", "test_eks_modules.py", "test_ecr.py", "test_vpc_role.py", "test_iam.py",
-                       "test_awx_jobs.py")
+LONGEST_FILES_FIRST = ("test_reliability.py", "test_eks_role.py", "test_site_infra.py", "test_k8s_argocd.py",
+                       "test_vpc_flow_logs.py", "test_eks_upgrade.py", "test_eks_modules.py", "test_ecr.py",
+                       "test_vpc_role.py", "test_iam.py", "test_awx_jobs.py")
 
 # The files whose tests use the `platform` fixture (site.yml built cold once per worker, the costliest setup of
 # the suite): they run on one worker together, so the platform is built once, not once per worker.

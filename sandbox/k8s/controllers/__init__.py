@@ -11,10 +11,12 @@ from . import (api_services, autoscalers, cron_jobs, custom_resources, daemon_se
                endpoints, events, external_dns, garbage, jobs, load_balancers, namespaces, nodes, pods, replica_sets,
                service_account_tokens, services, stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
+from .operators import argocd
 
 CONTROLLERS = {
     "nodes": nodes.reconcile,
     "namespaces": namespaces.reconcile,
+    "argocd": argocd.reconcile,
     "autoscalers": autoscalers.reconcile,
     "deployments": deployments.reconcile,
     "replica-sets": replica_sets.reconcile,

@@ -55,11 +55,11 @@ class Context:
         """(type, object) for every object of the cluster."""
         return self.objects.all_objects()
 
-    def aws(self, service: str):
-        """A boto3 client for the cluster's region of the AWS sandbox, for the simulated cloud controllers (the AWS
-        Load Balancer Controller, external-dns). Its calls are internal: the sandbox does not count or fault them,
-        so a playbook's call counts stay its own."""
-        return self._aws_client(service, self.info.region)
+    def aws(self, service: str, region: str | None = None):
+        """A boto3 client for the cluster's region (or `region`) of the AWS sandbox, for the simulated cloud
+        controllers (the AWS Load Balancer Controller, external-dns, the kubelet's ECR pulls). Its calls are
+        internal: the sandbox does not count or fault them, so a playbook's call counts stay its own."""
+        return self._aws_client(service, region or self.info.region)
 
     def remembered(self, controller: str) -> dict:
         return self.memory.setdefault(controller, {})

@@ -1,9 +1,12 @@
 """Deployments: a ReplicaSet per pod template (old ones scaled to 0 at once), revision annotations, status, and
-the ScalingReplicaSet events the deployment controller reports."""
+the ScalingReplicaSet events the deployment controller reports. A rollout that has not completed within
+spec.progressDeadlineSeconds (600 by default) of its start gets Progressing=False, ProgressDeadlineExceeded, as
+from the deployment controller (a new template, e.g. an image that cannot be pulled)."""
 
 from __future__ import annotations
 
 import json
+import time
 
 from .context import DEPLOYMENTS, REPLICA_SETS, Context, condition, live, owned_by, owner_reference, short_hash
 from .events import record
@@ -53,7 +56,7 @@ def reconcile(ctx: Context) -> None:
             deploy = ctx.update(DEPLOYMENTS, deploy)
             if deploy is None:
                 continue
-        ctx.set_status(DEPLOYMENTS, deploy, _status(deploy, owned, current, replicas))
+        ctx.set_status(DEPLOYMENTS, deploy, _status(deploy, owned, current, replicas, ctx))
 
 
 def _report_scaling(ctx: Context, deploy: dict, replica_set: dict, had: int, wanted: int) -> None:
@@ -97,7 +100,23 @@ def _replica_set(deploy, template, template_hash, replicas, revision) -> dict:
             "spec": {"replicas": replicas, "selector": selector, "template": pod_template}}
 
 
-def _status(deploy, owned, current, replicas) -> dict:
+def _deadline_exceeded(ctx: Context, deploy: dict, rs_name: str, complete: bool) -> bool:
+    """Whether the rollout to `rs_name` has been incomplete for longer than the Deployment's progress deadline."""
+    rollouts = ctx.remembered("deployment-rollouts")  # uid -> (ReplicaSet rolled out to, monotonic start)
+    uid = deploy["metadata"]["uid"]
+    if complete:
+        rollouts.pop(uid, None)
+        return False
+    if rollouts.get(uid, ("",))[0] != rs_name:
+        rollouts[uid] = (rs_name, time.monotonic())
+    remaining = rollouts[uid][1] + (deploy.get("spec") or {}).get("progressDeadlineSeconds", 600) - time.monotonic()
+    if remaining > 0:
+        ctx.wake_in(remaining)
+        return False
+    return True
+
+
+def _status(deploy, owned, current, replicas, ctx: Context) -> dict:
     statuses = [rs.get("status") or {} for rs in owned]
     total = sum(s.get("replicas", 0) for s in statuses)
     ready = sum(s.get("readyReplicas", 0) for s in statuses)
@@ -114,6 +133,9 @@ def _status(deploy, owned, current, replicas) -> dict:
                       "MinimumReplicasAvailable" if available >= replicas else "MinimumReplicasUnavailable",
                       "Deployment has minimum availability." if available >= replicas
                       else "Deployment does not have minimum availability.", previous),
+            condition("Progressing", False, "ProgressDeadlineExceeded",
+                      f'ReplicaSet "{rs_name}" has timed out progressing.', previous)
+            if _deadline_exceeded(ctx, deploy, rs_name, complete) else
             condition("Progressing", True, "NewReplicaSetAvailable" if complete else "ReplicaSetUpdated",
                       f'ReplicaSet "{rs_name}" has successfully progressed.' if complete
                       else f'ReplicaSet "{rs_name}" is progressing.', previous),

@@ -1,14 +1,18 @@
 """Pods: the scheduler (round robin over schedulable nodes) and the kubelet (Running and Ready once their
-volumes are bound; pods of jobs and restartPolicy Never pods then succeed), with the events both report."""
+volumes are bound; pods of jobs and restartPolicy Never pods then succeed), with the events both report.
+An image of the sandbox's ECR whose tag (or digest) is not in its repository is not pulled: the pod waits in
+ImagePullBackOff, retried every PULL_RETRY seconds, and starts once the image is there."""
 
 from __future__ import annotations
 
 from ..objects import timestamp
 from .context import KUBELET, PODS, PVCS, Context, condition, live, short_hash
 from .events import record
+from .image_pulls import PULL_CACHE, pull_error
 from .nodes import internal_ips, pod_ip, ready_nodes
 
 SCHEDULER = "default-scheduler"
+PULL_RETRY = PULL_CACHE  # seconds between two pull attempts of a pod in ImagePullBackOff
 
 
 def reconcile(ctx: Context) -> None:
@@ -37,6 +41,13 @@ def reconcile(ctx: Context) -> None:
                     record(ctx, pending, "FailedScheduling", message, SCHEDULER, type_="Warning")
             continue
         if phase == "Pending" and _volumes_bound(ctx, pod):
+            failures = _pull_failures(ctx, pod)
+            if failures:
+                ctx.wake_in(PULL_RETRY)
+                backing_off = ctx.set_status(PODS, pod, _back_off_status(pod, failures), KUBELET)
+                if backing_off:
+                    _report_pull_failures(ctx, backing_off, failures)
+                continue
             host_ip = addresses.get(spec["nodeName"], "")
             address = host_ip if spec.get("hostNetwork") or not host_ip else \
                 pod_ip(ctx, host_ip, pod["metadata"]["uid"], used)
@@ -57,6 +68,50 @@ def _report_started(ctx: Context, pod: dict) -> None:
                                 ("Created", f"Created container: {name}"), ("Started", f"Started container {name}")):
             record(ctx, pod, reason, message, "kubelet", host=pod["spec"]["nodeName"],
                    field_path=f"spec.containers{{{name}}}")
+
+
+def _pull_failures(ctx: Context, pod) -> dict[str, str]:
+    """{container name: why its image cannot be pulled} (images of the sandbox's ECR that are not there)."""
+    failures = {}
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        error = pull_error(ctx, container.get("image") or "")
+        if error:
+            failures[container.get("name")] = error
+    return failures
+
+
+def _back_off_status(pod, failures: dict[str, str]) -> dict:
+    status = dict(pod.get("status") or {})
+    waiting = [c["name"] for c in pod["spec"]["containers"] if c.get("name") in failures]
+    not_ready = f"containers with unready status: [{' '.join(waiting)}]"
+    conditions = [condition("PodScheduled", True, "", "", status.get("conditions")),
+                  condition("Initialized", True, "", "", status.get("conditions")),
+                  condition("Ready", False, "ContainersNotReady", not_ready, status.get("conditions")),
+                  condition("ContainersReady", False, "ContainersNotReady", not_ready, status.get("conditions"))]
+    for c in conditions:
+        c.pop("lastUpdateTime")
+    status.update(phase="Pending", conditions=conditions, containerStatuses=[{
+        "name": c.get("name"), "image": c.get("image"), "imageID": "", "ready": False, "started": False,
+        "restartCount": 0, "state": {"waiting": {"reason": "ImagePullBackOff",
+                                                 "message": f'Back-off pulling image "{c.get("image")}": '
+                                                            f'ErrImagePull: {failures[c["name"]]}'}}
+        if c.get("name") in failures else {"waiting": {"reason": "PodInitializing"}},
+    } for c in pod["spec"]["containers"]])
+    return status
+
+
+def _report_pull_failures(ctx: Context, pod: dict, failures: dict[str, str]) -> None:
+    for container in pod["spec"]["containers"]:
+        name, image = container.get("name"), container.get("image")
+        if name not in failures:
+            continue
+        for reason, message, kind in (("Pulling", f'Pulling image "{image}"', "Normal"),
+                                      ("Failed", f'Failed to pull image "{image}": {failures[name]}', "Warning"),
+                                      ("Failed", "Error: ErrImagePull", "Warning"),
+                                      ("BackOff", f'Back-off pulling image "{image}"', "Normal"),
+                                      ("Failed", "Error: ImagePullBackOff", "Warning")):
+            record(ctx, pod, reason, message, "kubelet", host=pod["spec"]["nodeName"],
+                   field_path=f"spec.containers{{{name}}}", type_=kind)
 
 
 def _volumes_bound(ctx: Context, pod) -> bool:

@@ -19,7 +19,8 @@ def eks(tmp_path_factory) -> EksCluster:
     state_dir = tmp_path_factory.mktemp("k8s-sandbox")
     # Port 0: any free port (two pytest workers picking from one small range would race for the same ports).
     env = dict(os.environ, EKSFORGE_SANDBOX_DIR=str(state_dir), EKSFORGE_SANDBOX_AWS_PORT="0",
-               EKSFORGE_SANDBOX_K8S_PORT="0", PATH=f"{BIN}:{os.environ['PATH']}")
+               EKSFORGE_SANDBOX_K8S_PORT="0", EKSFORGE_SANDBOX_GIT_PORT="0", EKSFORGE_SANDBOX_CHARTS_PORT="0",
+               PATH=f"{BIN}:{os.environ['PATH']}")
     started = run([sys.executable, "-m", "sandbox", "up"], env=env)
     assert started.returncode == 0, started.stdout + started.stderr
     cluster = EksCluster(SandboxConfig.from_env(env), env, tmp_path_factory.mktemp("k8s-clients"))
