@@ -40,6 +40,13 @@ class Nodegroup:
     desired_size: int
     instance_type: str = "t3.medium"
     subnets: tuple[Subnet, ...] = ()  # where its instances (and, with the VPC CNI, their pods) get addresses
+    min_size: int = 0
+    max_size: int = 0
+    labels: tuple[tuple[str, str], ...] = ()  # the Kubernetes labels EKS puts on its nodes
+    taints: tuple[tuple[str, str, str], ...] = ()  # (key, value, EKS effect such as NO_SCHEDULE)
+    capacity_type: str = "ON_DEMAND"
+    updating: bool = False  # an update (e.g. of its scaling) is still in progress
+    auto_scaling_group: str = ""  # the name of the Auto Scaling group EKS made for it
 
 
 @dataclass(frozen=True)
@@ -108,10 +115,7 @@ class AwsClusterDirectory:
         described = [eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"]
                      for ng_name in _all_pages(eks, "list_nodegroups", "nodegroups", clusterName=name)]
         subnets = self._subnets(region, {s for ng in described for s in ng.get("subnets") or []})
-        nodegroups = [Nodegroup(ng["nodegroupName"], int((ng.get("scalingConfig") or {}).get("desiredSize", 0)),
-                                (ng.get("instanceTypes") or ["t3.medium"])[0],
-                                tuple(subnets[s] for s in ng.get("subnets") or [] if s in subnets))
-                      for ng in described]
+        nodegroups = [_nodegroup(ng, subnets) for ng in described]
         entries = []
         for arn in _all_pages(eks, "list_access_entries", "accessEntries", clusterName=name):
             associations = _all_pages(eks, "list_associated_access_policies", "associatedAccessPolicies",
@@ -131,8 +135,34 @@ class AwsClusterDirectory:
             Filters=[{"Name": "subnet-id", "Values": sorted(ids)}])["Subnets"]
         return {s["SubnetId"]: Subnet(s["CidrBlock"], s["AvailabilityZone"]) for s in found}
 
+    def set_desired_size(self, region: str, cluster: str, nodegroup: str, size: int) -> str | None:
+        """Set a nodegroup's desired size through EKS (UpdateNodegroupConfig), as the cluster autoscaler changes it:
+        None once EKS accepted it, else EKS's refusal (e.g. an update still in progress)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._client("eks", region).update_nodegroup_config(clusterName=cluster, nodegroupName=nodegroup,
+                                                                scalingConfig={"desiredSize": size})
+        except (BotoCoreError, ClientError) as error:
+            return str(error)
+        with self._lock:
+            self._cache.pop((region, cluster), None)
+        return None
+
     def identity(self, token: str, cluster: ClusterInfo) -> str | None:
         return self._tokens.verify(token, cluster.name, self.config.aws_endpoint)
+
+
+def _nodegroup(described: dict, subnets: dict[str, Subnet]) -> Nodegroup:
+    scaling = described.get("scalingConfig") or {}
+    return Nodegroup(described["nodegroupName"], int(scaling.get("desiredSize", 0)),
+                     (described.get("instanceTypes") or ["t3.medium"])[0],
+                     tuple(subnets[s] for s in described.get("subnets") or [] if s in subnets),
+                     int(scaling.get("minSize", 0)), int(scaling.get("maxSize", 0)),
+                     tuple(sorted((described.get("labels") or {}).items())),
+                     tuple((t["key"], t.get("value", ""), t["effect"]) for t in described.get("taints") or []),
+                     described.get("capacityType", "ON_DEMAND"), described.get("status") == "UPDATING",
+                     next(iter((described.get("resources") or {}).get("autoScalingGroups") or []), {}).get("name", ""))
 
 
 def _scope_namespaces(scope: dict) -> tuple[str, ...] | None:

@@ -7,7 +7,7 @@ listed in CONTROLLERS in the order a pass runs them. Every pass is level-trigger
 
 from __future__ import annotations
 
-from . import (api_services, autoscalers, cron_jobs, custom_resources, daemon_sets, deployments, disruption_budgets,
+from . import (api_services, autoscalers, cluster_autoscaler, cron_jobs, custom_resources, daemon_sets, deployments, disruption_budgets,
                endpoints, events, garbage, jobs, namespaces, nodes, pods, replica_sets, service_account_tokens, services,
                stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
@@ -24,6 +24,7 @@ CONTROLLERS = {
     "jobs": jobs.reconcile,
     "volumes": volumes.reconcile,
     "pods": pods.reconcile,
+    "cluster-autoscaler": cluster_autoscaler.reconcile,
     "services": services.reconcile,
     "endpoints": endpoints.reconcile,
     "service-account-tokens": service_account_tokens.reconcile,

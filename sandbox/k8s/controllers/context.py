@@ -35,9 +35,10 @@ class Context:
     """One cluster as its controllers see it. Lives as long as the emulator serves the cluster, so `memory`
     keeps what a controller must remember between passes (keyed by the controller's own name)."""
 
-    def __init__(self, objects: ClusterObjects, info, stages: tuple = ()):
+    def __init__(self, objects: ClusterObjects, info, stages: tuple = (), cloud=None):
         self.objects = objects
         self.info = info
+        self.cloud = cloud  # the AWS side (clusters.AwsClusterDirectory): what cloud controllers call
         self.stages = stages  # of the simulated operators (stages.Stage)
         self.memory: dict[str, dict] = {}
         self.wake_at: float | None = None  # monotonic time a controller asked for its next pass by
