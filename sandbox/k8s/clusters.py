@@ -45,7 +45,6 @@ class Nodegroup:
     labels: tuple[tuple[str, str], ...] = ()  # the Kubernetes labels EKS puts on its nodes
     taints: tuple[tuple[str, str, str], ...] = ()  # (key, value, EKS effect such as NO_SCHEDULE)
     capacity_type: str = "ON_DEMAND"
-    updating: bool = False  # an update (e.g. of its scaling) is still in progress
     auto_scaling_group: str = ""  # the name of the Auto Scaling group EKS made for it
 
 
@@ -161,7 +160,7 @@ def _nodegroup(described: dict, subnets: dict[str, Subnet]) -> Nodegroup:
                      int(scaling.get("minSize", 0)), int(scaling.get("maxSize", 0)),
                      tuple(sorted((described.get("labels") or {}).items())),
                      tuple((t["key"], t.get("value", ""), t["effect"]) for t in described.get("taints") or []),
-                     described.get("capacityType", "ON_DEMAND"), described.get("status") == "UPDATING",
+                     described.get("capacityType", "ON_DEMAND"),
                      next(iter((described.get("resources") or {}).get("autoScalingGroups") or []), {}).get("name", ""))
 
 

@@ -7,9 +7,9 @@ listed in CONTROLLERS in the order a pass runs them. Every pass is level-trigger
 
 from __future__ import annotations
 
-from . import (api_services, autoscalers, cluster_autoscaler, cron_jobs, custom_resources, daemon_sets, deployments, disruption_budgets,
-               endpoints, events, garbage, jobs, namespaces, nodes, pods, replica_sets, service_account_tokens, services,
-               stateful_sets, volumes)
+from . import (api_services, autoscalers, cluster_autoscaler, cron_jobs, custom_resources, daemon_sets, deployments,
+               disruption_budgets, endpoints, events, garbage, jobs, namespaces, nodes, pods, replica_sets,
+               service_account_tokens, services, stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
 
 CONTROLLERS = {

@@ -16,7 +16,7 @@ NAME = "api-services"
 AUTOMANAGED = "kube-aggregator.kubernetes.io/automanaged"
 CRD_GROUP_PRIORITY, CRD_VERSION_PRIORITY = 1000, 100  # what the apiextensions-apiserver registers CRD groups with
 METRICS_GROUP = "metrics.k8s.io"
-METRICS_SERVER = {"app.kubernetes.io/name": "metrics-server"}  # the labels the metrics-server chart gives its Deployment
+METRICS_SERVER = {"app.kubernetes.io/name": "metrics-server"}  # what the metrics-server chart labels its Deployment
 
 
 def reconcile(ctx: Context) -> None:

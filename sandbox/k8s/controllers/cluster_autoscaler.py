@@ -35,8 +35,8 @@ from .context import DEPLOYMENTS, NODES, PODS, Context, live
 from .custom_resources import gate_open
 from .events import record
 from .flags import boolean, container_flags, duration
-from .nodes import NODEGROUP_LABEL, TO_BE_DELETED_TAINT
-from .placement import NodeRoom, choose, is_daemon_pod, occupies_node, pod_requests
+from .nodes import NODEGROUP_LABEL, TO_BE_DELETED_TAINT, group_labels, group_taints
+from .placement import NodeRoom, choose, is_daemon_pod, occupies_node, pod_requests, rooms_of
 from .stages import Gate
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,6 @@ IMAGE = "/autoscaling/cluster-autoscaler"  # registry.k8s.io/autoscaling/cluster
 DELETION_CANDIDATE_TAINT = "DeletionCandidateOfClusterAutoscaler"
 SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict"
 SCALE_DOWN_DISABLED = "cluster-autoscaler.kubernetes.io/scale-down-disabled"
-_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
 
 
 @dataclass
@@ -113,14 +112,10 @@ class Group:
     def template(self) -> NodeRoom:
         """An empty node of the group, as the autoscaler pictures one it would add."""
         machine = instance_types.shape(self.nodegroup.instance_type)
-        allocatable = machine.allocatable()
-        labels = {**dict(self.nodegroup.labels), NODEGROUP_LABEL: self.nodegroup.name,
-                  "node.kubernetes.io/instance-type": self.nodegroup.instance_type,
-                  "kubernetes.io/arch": machine.arch, "kubernetes.io/os": "linux"}
-        taints = [{"key": k, **({"value": v} if v else {}), "effect": _EFFECTS.get(e, e)}
-                  for k, v, e in self.nodegroup.taints]
-        return NodeRoom.of({"metadata": {"name": f"template-{self.name}", "labels": labels},
-                            "spec": {"taints": taints}, "status": {"allocatable": allocatable}})
+        return NodeRoom.of({"metadata": {"name": f"template-{self.name}",
+                                         "labels": group_labels(self.nodegroup, machine)},
+                            "spec": {"taints": group_taints(self.nodegroup)},
+                            "status": {"allocatable": machine.allocatable()}})
 
 
 def asg_tags(cluster: str, nodegroup) -> dict[str, str]:
@@ -195,7 +190,7 @@ def _scale_up(ctx: Context, settings: Settings, memory: dict, groups: list[Group
     pending = [p for p in pods if _unschedulable(p) and now - _created(p) >= settings.new_pod_delay]
     if not pending:
         return False
-    rooms = _rooms(nodes, pods)
+    rooms = list(rooms_of(nodes, pods).values())
     by_group = {}
     for node in nodes:
         by_group.setdefault((node["metadata"].get("labels") or {}).get(NODEGROUP_LABEL), []).append(node)
@@ -240,7 +235,7 @@ def _scale_up(ctx: Context, settings: Settings, memory: dict, groups: list[Group
 def _scale_down(ctx: Context, settings: Settings, memory: dict, groups: list[Group], nodes: list[dict],
                 pods: list[dict], now: float, cooling: bool) -> bool:
     unneeded = memory.setdefault("unneeded", {})  # node name -> since when
-    rooms = {r.name: r for r in _rooms(nodes, pods)}
+    rooms = rooms_of(nodes, pods)
     on_node: dict[str, list[dict]] = {}
     for pod in pods:
         if occupies_node(pod) and (pod.get("spec") or {}).get("nodeName"):
@@ -319,15 +314,6 @@ def _remove(ctx: Context, memory: dict, group: Group, node: dict, movable: list[
         record(ctx, pod, "ScaleDown", "deleting pod for node scale down", COMPONENT)
         ctx.delete(PODS, pod)
     return True
-
-
-def _rooms(nodes: list[dict], pods: list[dict]) -> list[NodeRoom]:
-    rooms = {n["metadata"]["name"]: NodeRoom.of(n) for n in nodes}
-    for pod in pods:
-        room = rooms.get((pod.get("spec") or {}).get("nodeName"))
-        if room is not None and occupies_node(pod):
-            room.add(pod_requests(pod))
-    return list(rooms.values())
 
 
 def _place(rooms: list[NodeRoom], pod: dict) -> bool:

@@ -116,21 +116,30 @@ def pod_ip(ctx: Context, host_ip: str, pod_uid: str, used: set[str]) -> str:
     return str(network.network_address + half + start)  # the subnet is full: share rather than fail
 
 
+def group_labels(group, machine) -> dict[str, str]:
+    """The labels every node of the nodegroup carries: its own, then the ones EKS and the kubelet set."""
+    return {**dict(group.labels), "kubernetes.io/os": "linux", "kubernetes.io/arch": machine.arch,
+            "beta.kubernetes.io/instance-type": group.instance_type, NODEGROUP_LABEL: group.name,
+            "eks.amazonaws.com/capacityType": group.capacity_type,
+            "node.kubernetes.io/instance-type": group.instance_type}
+
+
+def group_taints(group) -> list[dict]:
+    """The nodegroup's taints as Kubernetes writes them."""
+    return [{"key": key, **({"value": value} if value else {}), "effect": _EFFECTS.get(effect, effect)}
+            for key, value, effect in group.taints]
+
+
 def _node(info, name: str, group, address: str, zone: str | None) -> dict:
     digest = hashlib.sha256(name.encode()).hexdigest()  # stable ids for the instance (the python client needs them)
     zone = zone or f"{info.region}{'abc'[int(digest, 16) % 3]}"
     machine = instance_types.shape(group.instance_type)
     spec = {"providerID": f"aws:///{zone}/i-{short_hash(name, 17)}"}
     if group.taints:
-        spec["taints"] = [{"key": key, **({"value": value} if value else {}), "effect": _EFFECTS.get(effect, effect)}
-                          for key, value, effect in group.taints]
+        spec["taints"] = group_taints(group)
     return {
         "metadata": {"name": name, "labels": {
-            **dict(group.labels),
-            "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": machine.arch,
-            "beta.kubernetes.io/instance-type": group.instance_type,
-            NODEGROUP_LABEL: group.name, "eks.amazonaws.com/capacityType": group.capacity_type,
-            "node.kubernetes.io/instance-type": group.instance_type,
+            **group_labels(group, machine), "kubernetes.io/hostname": name,
             "topology.kubernetes.io/region": info.region, "topology.kubernetes.io/zone": zone}},
         "spec": spec,
         "status": {

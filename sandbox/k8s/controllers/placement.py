@@ -47,7 +47,8 @@ def is_daemon_pod(pod: dict) -> bool:
 
 def occupies_node(pod: dict) -> bool:
     """Whether a pod still holds its node's resources (not finished, not being deleted)."""
-    return (pod.get("status") or {}).get("phase") not in TERMINAL_PHASES and not pod["metadata"].get("deletionTimestamp")
+    return (pod.get("status") or {}).get("phase") not in TERMINAL_PHASES and \
+        not pod["metadata"].get("deletionTimestamp")
 
 
 @dataclass
@@ -105,6 +106,16 @@ class NodeRoom:
         shares = [1 - (self.requested[r] + (requests[r] or defaults[r])) / self.allocatable[r]
                   for r in RESOURCES if self.allocatable[r]]
         return sum(shares) / len(shares) if shares else 0.0
+
+
+def rooms_of(nodes: list[dict], pods: list[dict]) -> dict[str, NodeRoom]:
+    """Each node (by name) with what the pods bound to it request."""
+    rooms = {n["metadata"]["name"]: NodeRoom.of(n) for n in nodes}
+    for pod in pods:
+        room = rooms.get((pod.get("spec") or {}).get("nodeName"))
+        if room is not None and occupies_node(pod):
+            room.add(pod_requests(pod))
+    return rooms
 
 
 def choose(rooms: list[NodeRoom], pod: dict, requests: dict[str, int]) -> tuple[NodeRoom | None, Counter]:

@@ -10,7 +10,7 @@ from ..objects import timestamp
 from .context import KUBELET, NODES, PODS, PVCS, Context, condition, live, short_hash
 from .events import record
 from .nodes import internal_ips, pod_ip
-from .placement import NodeRoom, choose, occupies_node, pod_requests, unschedulable_message
+from .placement import choose, pod_requests, rooms_of, unschedulable_message
 
 SCHEDULER = "default-scheduler"
 
@@ -18,7 +18,7 @@ SCHEDULER = "default-scheduler"
 def reconcile(ctx: Context) -> None:
     node_objects = live(ctx.list(NODES))
     pods = live(ctx.list(PODS))
-    rooms = _rooms(node_objects, pods)
+    rooms = rooms_of(node_objects, pods)
     addresses = internal_ips(ctx)
     used = {(p.get("status") or {}).get("podIP") for p in pods}
     for pod in _orphans(node_objects, pods):  # the pod GC: pods bound to a node that is gone
@@ -39,16 +39,6 @@ def reconcile(ctx: Context) -> None:
                 _report_started(ctx, running)
         elif phase == "Running" and _runs_to_completion(pod):
             ctx.set_status(PODS, pod, _succeeded_status(pod), KUBELET)
-
-
-def _rooms(nodes: list[dict], pods: list[dict]) -> dict[str, NodeRoom]:
-    """Each node with what the pods bound to it request."""
-    rooms = {n["metadata"]["name"]: NodeRoom.of(n) for n in nodes}
-    for pod in pods:
-        room = rooms.get((pod.get("spec") or {}).get("nodeName"))
-        if room is not None and occupies_node(pod):
-            room.add(pod_requests(pod))
-    return rooms
 
 
 def _orphans(nodes: list[dict], pods: list[dict]) -> list[dict]:

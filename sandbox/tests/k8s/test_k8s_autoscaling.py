@@ -81,7 +81,8 @@ def helm(cluster, *args) -> str:
 
 
 AUTOSCALER_VALUES = ("--set", f"autoDiscovery.clusterName={NAME}", "--set", f"awsRegion={DEFAULT_REGION}",
-                     "--set-string", "extraArgs.scan-interval=1s", "--set-string", "extraArgs.scale-down-unneeded-time=5m",
+                     "--set-string", "extraArgs.scan-interval=1s",
+                     "--set-string", "extraArgs.scale-down-unneeded-time=5m",
                      "--set-string", "extraArgs.scale-down-delay-after-add=5m")
 
 
@@ -166,7 +167,8 @@ def test_kubectl_top_shows_the_simulated_usage(cluster, charts):
 
 
 def test_hpa_scales_up_under_load_and_back_down_after_the_window(cluster, charts, moved_clock):
-    ok(cluster.kubectl("apply", "-f", "-", input=deployment("web", 1, "100m", {"sandbox.eksforge.io/cpu-usage": "300m"})))
+    loaded = deployment("web", 1, "100m", {"sandbox.eksforge.io/cpu-usage": "300m"})
+    ok(cluster.kubectl("apply", "-f", "-", input=loaded))
     ok(cluster.kubectl("autoscale", "deployment", "web", "--min=1", "--max=4", "--cpu-percent=50"))
 
     def hpa():
