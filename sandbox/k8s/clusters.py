@@ -74,14 +74,24 @@ class AwsClusterDirectory:
         self._cache: dict[tuple[str, str], tuple[float, ClusterInfo | None]] = {}
         self._lock = threading.Lock()
         self._tokens = TokenCache()
+        self._clients: dict[tuple[str, str, str], object] = {}
+        self._clients_lock = threading.Lock()
 
     def _client(self, service: str, region: str):
-        import boto3  # heavy: only when a cluster is first looked up
+        """A client kept per service, region and endpoint: making one costs more than the calls it makes, and a kept
+        one keeps its connections (botocore clients are safe to share between threads once made)."""
+        endpoint = self.config.aws_endpoint
+        with self._clients_lock:
+            client = self._clients.get((service, region, endpoint))
+            if client is None:
+                import boto3  # heavy: only when a cluster is first looked up
 
-        client = boto3.client(service, region_name=region, endpoint_url=self.config.aws_endpoint,
-                              aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
-        client.meta.events.register(f"before-sign.{service}.*", _mark_internal)
-        return client
+                client = boto3.session.Session().client(
+                    service, region_name=region, endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY_ID,
+                    aws_secret_access_key=SECRET_ACCESS_KEY)
+                client.meta.events.register(f"before-sign.{service}.*", _mark_internal)
+                self._clients[(service, region, endpoint)] = client
+            return client
 
     def cluster(self, region: str, name: str, fresh: bool = False) -> ClusterInfo | None:
         """The cluster as EKS describes it; `fresh` skips the cache (before answering 403 or 404)."""

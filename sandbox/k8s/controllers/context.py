@@ -51,9 +51,9 @@ class Context:
     def find(self, rtype, namespace: str, name: str) -> dict | None:
         return self.objects.find(rtype, namespace, name)
 
-    def all_objects(self):
-        """(type, object) for every object of the cluster."""
-        return self.objects.all_objects()
+    def all_objects(self, read_only: bool = False):
+        """(type, object) for every object of the cluster; `read_only`: the stored objects, not to be changed."""
+        return self.objects.all_objects(read_only)
 
     def remembered(self, controller: str) -> dict:
         return self.memory.setdefault(controller, {})
