@@ -76,6 +76,7 @@ class AwsClusterDirectory:
         self._tokens = TokenCache()
         self._clients: dict[tuple[str, str, str], object] = {}
         self._clients_lock = threading.Lock()
+        self._fetching: set[tuple[str, str]] = set()  # clusters a thread is looking up right now
 
     def _client(self, service: str, region: str):
         """A client kept per service, region and endpoint: making one costs more than the calls it makes, and a kept
@@ -96,13 +97,20 @@ class AwsClusterDirectory:
     def cluster(self, region: str, name: str, fresh: bool = False) -> ClusterInfo | None:
         """The cluster as EKS describes it; `fresh` skips the cache (before answering 403 or 404)."""
         now = time.monotonic()
+        key = (region, name)
         with self._lock:
-            cached = self._cache.get((region, name))
-        if cached and now - cached[0] < CACHE_SECONDS and not fresh:
-            return cached[1]
-        info = self._fetch(region, name)
+            cached = self._cache.get(key)
+            # While one thread refreshes an expired entry, the others go on with it rather than ask EKS too.
+            if cached and not fresh and (now - cached[0] < CACHE_SECONDS or key in self._fetching):
+                return cached[1]
+            self._fetching.add(key)
+        try:
+            info = self._fetch(region, name)
+        finally:
+            with self._lock:
+                self._fetching.discard(key)
         with self._lock:
-            self._cache[(region, name)] = (now, info)
+            self._cache[key] = (now, info)
         return info
 
     def _fetch(self, region: str, name: str) -> ClusterInfo | None:
