@@ -74,25 +74,24 @@ class AwsClusterDirectory:
         self._cache: dict[tuple[str, str], tuple[float, ClusterInfo | None]] = {}
         self._lock = threading.Lock()
         self._tokens = TokenCache()
-        self._clients: dict[tuple[str, str, str], object] = {}
-        self._clients_lock = threading.Lock()
+        self._clients: dict[tuple[str, str], object] = {}
         self._fetching: set[tuple[str, str]] = set()  # clusters a thread is looking up right now
 
-    def _client(self, service: str, region: str):
-        """A client kept per service, region and endpoint: making one costs more than the calls it makes, and a kept
-        one keeps its connections (botocore clients are safe to share between threads once made)."""
-        endpoint = self.config.aws_endpoint
-        with self._clients_lock:
-            client = self._clients.get((service, region, endpoint))
-            if client is None:
-                import boto3  # heavy: only when a cluster is first looked up
+    def client(self, service: str, region: str):
+        """A boto3 client of the AWS sandbox whose calls are internal (not counted, never faulted); kept for reuse
+        (boto3 clients are thread-safe)."""
+        with self._lock:
+            client = self._clients.get((service, region))
+        if client is None:
+            import boto3  # heavy: only when a cluster is first looked up
 
-                client = boto3.session.Session().client(
-                    service, region_name=region, endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY_ID,
-                    aws_secret_access_key=SECRET_ACCESS_KEY)
-                client.meta.events.register(f"before-sign.{service}.*", _mark_internal)
-                self._clients[(service, region, endpoint)] = client
-            return client
+            client = boto3.client(service, region_name=region, endpoint_url=self.config.aws_endpoint,
+                                  aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+            service_id = client.meta.service_model.service_id.hyphenize()
+            client.meta.events.register(f"before-sign.{service_id}.*", _mark_internal)
+            with self._lock:
+                client = self._clients.setdefault((service, region), client)
+        return client
 
     def cluster(self, region: str, name: str, fresh: bool = False) -> ClusterInfo | None:
         """The cluster as EKS describes it; `fresh` skips the cache (before answering 403 or 404)."""
@@ -127,7 +126,7 @@ class AwsClusterDirectory:
                                        f"{error}") from None
 
     def _describe(self, region: str, name: str) -> ClusterInfo:
-        eks = self._client("eks", region)
+        eks = self.client("eks", region)
         cluster = eks.describe_cluster(name=name)["cluster"]
         described = [eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"]
                      for ng_name in _all_pages(eks, "list_nodegroups", "nodegroups", clusterName=name)]
@@ -148,23 +147,9 @@ class AwsClusterDirectory:
         if not ids:
             return {}
         # A filter rather than SubnetIds: a subnet deleted meanwhile is left out instead of failing the call.
-        found = self._client("ec2", region).describe_subnets(
+        found = self.client("ec2", region).describe_subnets(
             Filters=[{"Name": "subnet-id", "Values": sorted(ids)}])["Subnets"]
         return {s["SubnetId"]: Subnet(s["CidrBlock"], s["AvailabilityZone"]) for s in found}
-
-    def set_desired_size(self, region: str, cluster: str, nodegroup: str, size: int) -> str | None:
-        """Set a nodegroup's desired size through EKS (UpdateNodegroupConfig), as the cluster autoscaler changes it:
-        None once EKS accepted it, else EKS's refusal (e.g. an update still in progress)."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            self._client("eks", region).update_nodegroup_config(clusterName=cluster, nodegroupName=nodegroup,
-                                                                scalingConfig={"desiredSize": size})
-        except (BotoCoreError, ClientError) as error:
-            return str(error)
-        with self._lock:
-            self._cache.pop((region, cluster), None)
-        return None
 
     def identity(self, token: str, cluster: ClusterInfo) -> str | None:
         return self._tokens.verify(token, cluster.name, self.config.aws_endpoint)

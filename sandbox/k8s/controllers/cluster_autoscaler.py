@@ -140,7 +140,7 @@ def reconcile(ctx: Context) -> None:
     memory["next_scan"] = now + settings.scan_interval
     ctx.wake_in(settings.scan_interval)
     groups = _managed_groups(ctx, settings, memory, now)
-    if not groups or ctx.cloud is None:
+    if not groups:
         return
     nodes, pods = live(ctx.list(NODES)), live(ctx.list(PODS))
     if _scale_up(ctx, settings, memory, groups, nodes, pods, now):
@@ -221,7 +221,7 @@ def _scale_up(ctx: Context, settings: Settings, memory: dict, groups: list[Group
         return False
     _, _, _, group, count, helped = min(options, key=lambda o: o[:3])
     size = group.target + count
-    refused = ctx.cloud.set_desired_size(ctx.info.region, ctx.info.name, group.nodegroup.name, size)
+    refused = _set_desired_size(ctx, group, size)
     if refused:
         log.info("cluster-autoscaler: scaling %s to %d refused: %s", group.name, size, refused)
         return False
@@ -274,6 +274,19 @@ def _scale_down(ctx: Context, settings: Settings, memory: dict, groups: list[Gro
     return False
 
 
+def _set_desired_size(ctx: Context, group: Group, size: int) -> str | None:
+    """The group's new desired size through EKS (UpdateNodegroupConfig): None once EKS took it, else its refusal
+    (e.g. an update still in progress: the next scan tries again)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        ctx.aws("eks").update_nodegroup_config(clusterName=ctx.info.name, nodegroupName=group.nodegroup.name,
+                                               scalingConfig={"desiredSize": size})
+    except (BotoCoreError, ClientError) as error:
+        return str(error)
+    return None
+
+
 def _mark_candidate(ctx: Context, node: dict, unneeded: bool, now: float) -> dict | None:
     """The soft taint the autoscaler keeps on nodes it considers unneeded (the scheduler then avoids them); the
     node as written, if it changed."""
@@ -301,7 +314,7 @@ def _remove(ctx: Context, memory: dict, group: Group, node: dict, movable: list[
     if tainted is None:
         return False
     size = group.target - 1
-    refused = ctx.cloud.set_desired_size(ctx.info.region, ctx.info.name, group.nodegroup.name, size)
+    refused = _set_desired_size(ctx, group, size)
     if refused:
         log.info("cluster-autoscaler: scaling %s to %d refused: %s", group.name, size, refused)
         tainted["spec"]["taints"] = [t for t in tainted["spec"]["taints"] if t.get("key") != TO_BE_DELETED_TAINT]
