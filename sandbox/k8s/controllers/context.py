@@ -57,8 +57,8 @@ class Context:
 
     def aws(self, service: str):
         """A boto3 client for the cluster's region of the AWS sandbox, for the simulated cloud controllers (the AWS
-        Load Balancer Controller, external-dns, the cluster autoscaler). Its calls are internal: the sandbox does not count or fault them,
-        so a playbook's call counts stay its own."""
+        Load Balancer Controller, external-dns, the cluster autoscaler). Its calls are internal: the sandbox does not
+        count or fault them, so a playbook's call counts stay its own."""
         return self._aws_client(service, self.info.region)
 
     def remembered(self, controller: str) -> dict:
