@@ -13,6 +13,7 @@ from .nodes import internal_ips, pod_ip
 from .placement import choose, pod_requests, rooms_of, unschedulable_message
 
 SCHEDULER = "default-scheduler"
+NAME = "pods"
 
 
 def reconcile(ctx: Context) -> None:
@@ -21,7 +22,7 @@ def reconcile(ctx: Context) -> None:
     rooms = rooms_of(node_objects, pods)
     addresses = internal_ips(ctx)
     used = {(p.get("status") or {}).get("podIP") for p in pods}
-    for pod in _orphans(node_objects, pods):  # the pod GC: pods bound to a node that is gone
+    for pod in _orphans(ctx, node_objects, pods):  # the pod GC: pods bound to a node that is gone
         ctx.delete(PODS, pod)
     for pod in sorted(pods, key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"])):
         spec, status = pod.get("spec") or {}, pod.get("status") or {}
@@ -41,9 +42,13 @@ def reconcile(ctx: Context) -> None:
             ctx.set_status(PODS, pod, _succeeded_status(pod), KUBELET)
 
 
-def _orphans(nodes: list[dict], pods: list[dict]) -> list[dict]:
+def _orphans(ctx: Context, nodes: list[dict], pods: list[dict]) -> list[dict]:
+    """Pods of a controller bound to a node that existed and is gone (a pod bound by hand to a name no node ever
+    had just stays Pending, rather than being replaced by its controller pass after pass)."""
     names = {n["metadata"]["name"] for n in nodes}
-    return [p for p in pods if (p.get("spec") or {}).get("nodeName") and p["spec"]["nodeName"] not in names
+    seen = ctx.remembered(NAME).setdefault("nodes", set())
+    seen |= names
+    return [p for p in pods if (p.get("spec") or {}).get("nodeName") in seen - names
             and any(r.get("kind") for r in p["metadata"].get("ownerReferences") or [])]
 
 
