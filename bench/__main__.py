@@ -12,6 +12,8 @@ Suites:
   k8s    the Kubernetes API emulator (bench/k8s.py): requests per second for create, GET, LIST, merge
          PATCH and server-side apply on one pinned CPU, memory at 10,000 ConfigMaps, start-up time,
          and kubectl apply of 200 objects cold and no-op.
+  charts `helm install --wait` of every chart in the chart mirror into an emulator cluster, one at a time
+         (bench/charts.py): seconds per chart.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from bench import k8s, timeline
+from bench import charts, k8s, timeline
 from sandbox import harness
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -79,6 +81,7 @@ SUITES = {
                            ("API calls", "api_calls"), ("mutating calls", "mutating_calls")]),
     "timeline": Suite(timeline.run, timeline.COLUMNS, own_sandbox=True),
     "k8s": Suite(k8s.run, k8s.COLUMNS),
+    "charts": Suite(charts.run, charts.COLUMNS),
 }
 
 

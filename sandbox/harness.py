@@ -202,16 +202,18 @@ class Response:
 
 @dataclass
 class EksCluster:
-    """The sandbox's EKS cluster `demo` and ways to talk to its Kubernetes API as different IAM identities."""
+    """A sandbox EKS cluster (`demo` unless named) and ways to talk to its Kubernetes API as different IAM
+    identities."""
 
     config: SandboxConfig
     env: dict
     tmp: Path
     credentials: dict = field(default_factory=dict)  # identity -> (access key, secret, session token)
+    name: str = CLUSTER
 
     @property
     def endpoint(self) -> str:
-        return self.config.cluster_endpoint(DEFAULT_REGION, CLUSTER)
+        return self.config.cluster_endpoint(DEFAULT_REGION, self.name)
 
     @property
     def ca(self) -> Path:
@@ -224,8 +226,9 @@ class EksCluster:
         return boto3.client(service, region_name=DEFAULT_REGION, endpoint_url=self.config.aws_endpoint,
                             aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=session)
 
-    def token(self, identity: str = "admin", cluster: str = CLUSTER) -> str:
+    def token(self, identity: str = "admin", cluster: str | None = None) -> str:
         """What `aws eks get-token` prints: a presigned STS GetCallerIdentity URL bound to the cluster name."""
+        cluster = cluster or self.name
         sts = self.boto3("sts", identity)
         request = {"method": "GET", "url": f"{self.config.aws_endpoint}/?Action=GetCallerIdentity&Version=2011-06-15",
                    "body": {}, "headers": {"x-k8s-aws-id": cluster}, "context": {}}

@@ -40,6 +40,12 @@ class Nodegroup:
     desired_size: int
     instance_type: str = "t3.medium"
     subnets: tuple[Subnet, ...] = ()  # where its instances (and, with the VPC CNI, their pods) get addresses
+    min_size: int = 0
+    max_size: int = 0
+    labels: tuple[tuple[str, str], ...] = ()  # the Kubernetes labels EKS puts on its nodes
+    taints: tuple[tuple[str, str, str], ...] = ()  # (key, value, EKS effect such as NO_SCHEDULE)
+    capacity_type: str = "ON_DEMAND"
+    auto_scaling_group: str = ""  # the name of the Auto Scaling group EKS made for it
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class AwsClusterDirectory:
         self._lock = threading.Lock()
         self._tokens = TokenCache()
         self._clients: dict[tuple[str, str], object] = {}
+        self._fetching: set[tuple[str, str]] = set()  # clusters a thread is looking up right now
 
     def client(self, service: str, region: str):
         """A boto3 client of the AWS sandbox whose calls are internal (not counted, never faulted); kept for reuse
@@ -89,13 +96,20 @@ class AwsClusterDirectory:
     def cluster(self, region: str, name: str, fresh: bool = False) -> ClusterInfo | None:
         """The cluster as EKS describes it; `fresh` skips the cache (before answering 403 or 404)."""
         now = time.monotonic()
+        key = (region, name)
         with self._lock:
-            cached = self._cache.get((region, name))
-        if cached and now - cached[0] < CACHE_SECONDS and not fresh:
-            return cached[1]
-        info = self._fetch(region, name)
+            cached = self._cache.get(key)
+            # While one thread refreshes an expired entry, the others go on with it rather than ask EKS too.
+            if cached and not fresh and (now - cached[0] < CACHE_SECONDS or key in self._fetching):
+                return cached[1]
+            self._fetching.add(key)
+        try:
+            info = self._fetch(region, name)
+        finally:
+            with self._lock:
+                self._fetching.discard(key)
         with self._lock:
-            self._cache[(region, name)] = (now, info)
+            self._cache[key] = (now, info)
         return info
 
     def _fetch(self, region: str, name: str) -> ClusterInfo | None:
@@ -117,10 +131,7 @@ class AwsClusterDirectory:
         described = [eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"]
                      for ng_name in _all_pages(eks, "list_nodegroups", "nodegroups", clusterName=name)]
         subnets = self._subnets(region, {s for ng in described for s in ng.get("subnets") or []})
-        nodegroups = [Nodegroup(ng["nodegroupName"], int((ng.get("scalingConfig") or {}).get("desiredSize", 0)),
-                                (ng.get("instanceTypes") or ["t3.medium"])[0],
-                                tuple(subnets[s] for s in ng.get("subnets") or [] if s in subnets))
-                      for ng in described]
+        nodegroups = [_nodegroup(ng, subnets) for ng in described]
         entries = []
         for arn in _all_pages(eks, "list_access_entries", "accessEntries", clusterName=name):
             associations = _all_pages(eks, "list_associated_access_policies", "associatedAccessPolicies",
@@ -142,6 +153,18 @@ class AwsClusterDirectory:
 
     def identity(self, token: str, cluster: ClusterInfo) -> str | None:
         return self._tokens.verify(token, cluster.name, self.config.aws_endpoint)
+
+
+def _nodegroup(described: dict, subnets: dict[str, Subnet]) -> Nodegroup:
+    scaling = described.get("scalingConfig") or {}
+    return Nodegroup(described["nodegroupName"], int(scaling.get("desiredSize", 0)),
+                     (described.get("instanceTypes") or ["t3.medium"])[0],
+                     tuple(subnets[s] for s in described.get("subnets") or [] if s in subnets),
+                     int(scaling.get("minSize", 0)), int(scaling.get("maxSize", 0)),
+                     tuple(sorted((described.get("labels") or {}).items())),
+                     tuple((t["key"], t.get("value", ""), t["effect"]) for t in described.get("taints") or []),
+                     described.get("capacityType", "ON_DEMAND"),
+                     next(iter((described.get("resources") or {}).get("autoScalingGroups") or []), {}).get("name", ""))
 
 
 def _scope_namespaces(scope: dict) -> tuple[str, ...] | None:

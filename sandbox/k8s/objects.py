@@ -377,12 +377,19 @@ class ClusterObjects:
             return now, None
         return now, [e for e in self.store.events_after(revision) if e.cluster == self.cluster]
 
-    def all_objects(self):
-        """(type, object) for every stored object of this cluster (used by GC and namespace cleanup)."""
+    def all_objects(self, read_only: bool = False):
+        """(type, object) for every stored object of this cluster (used by GC and namespace cleanup). With
+        `read_only` the stored objects themselves, as stored, which the caller must not change: a pass that only
+        reads metadata then costs no copy of every object (large ConfigMaps and CRDs included)."""
         by_plural = {(t.group, t.plural): t for t in self.resource_types() if kinds.stored_type(t) is t}
         for cluster, group, plural in self.store.keys():
             rtype = by_plural.get((group, plural))
-            if cluster == self.cluster and rtype:
+            if cluster != self.cluster or not rtype:
+                continue
+            if read_only:
+                for record in self.store.records((cluster, group, plural))[0]:
+                    yield rtype, record.obj
+            else:
                 for obj in self.store.list((cluster, group, plural))[0]:
                     yield rtype, self.present(rtype, obj)
 

@@ -7,8 +7,9 @@ listed in CONTROLLERS in the order a pass runs them. Every pass is level-trigger
 
 from __future__ import annotations
 
-from . import (api_services, autoscalers, cron_jobs, custom_resources, daemon_sets, deployments, disruption_budgets,
-               endpoints, events, external_dns, garbage, jobs, load_balancers, namespaces, nodes, pods, replica_sets,
+from . import (api_services, autoscalers, cluster_autoscaler, cron_jobs, custom_resources, daemon_sets, deployments,
+               disruption_budgets, endpoints, events, external_dns, garbage, jobs, load_balancers, namespaces, nodes,
+               pods, replica_sets,
                service_account_tokens, services, stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
 from .operators import argocd
@@ -26,6 +27,7 @@ CONTROLLERS = {
     "jobs": jobs.reconcile,
     "volumes": volumes.reconcile,
     "pods": pods.reconcile,
+    "cluster-autoscaler": cluster_autoscaler.reconcile,
     "services": services.reconcile,
     "endpoints": endpoints.reconcile,
     "load-balancers": load_balancers.reconcile,

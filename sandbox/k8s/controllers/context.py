@@ -51,13 +51,13 @@ class Context:
     def find(self, rtype, namespace: str, name: str) -> dict | None:
         return self.objects.find(rtype, namespace, name)
 
-    def all_objects(self):
-        """(type, object) for every object of the cluster."""
-        return self.objects.all_objects()
+    def all_objects(self, read_only: bool = False):
+        """(type, object) for every object of the cluster; `read_only`: the stored objects, not to be changed."""
+        return self.objects.all_objects(read_only)
 
     def aws(self, service: str, region: str | None = None):
         """A boto3 client for the cluster's region (or `region`) of the AWS sandbox, for the simulated cloud
-        controllers (the AWS Load Balancer Controller, external-dns, the kubelet's ECR pulls). Its calls are
+        controllers (the AWS Load Balancer Controller, external-dns, the cluster autoscaler, the kubelet's ECR pulls). Its calls are
         internal: the sandbox does not count or fault them, so a playbook's call counts stay its own."""
         return self._aws_client(service, region or self.info.region)
 

@@ -33,7 +33,7 @@ def _ownership_changed(ctx: Context) -> bool:
 
 
 def _collect_dependents(ctx: Context) -> None:
-    everything = list(ctx.all_objects())
+    everything = list(ctx.all_objects(read_only=True))  # only metadata is read; a write takes a copy
     uids = {o["metadata"]["uid"] for _, o in everything}
     dependents: dict[str, list] = {}
     for rtype, obj in everything:
@@ -49,6 +49,8 @@ def _collect_dependents(ctx: Context) -> None:
             for child_type, child in children:
                 if not child["metadata"].get("deletionTimestamp"):
                     ctx.delete(child_type, child, {"propagationPolicy": "Foreground"})
-            if not children:
-                meta["finalizers"] = [f for f in meta["finalizers"] if f != "foregroundDeletion"]
-                ctx.update(rtype, obj)
+            current = ctx.find(rtype, meta.get("namespace", ""), meta["name"]) if not children else None
+            if current is not None:
+                current["metadata"]["finalizers"] = [f for f in current["metadata"].get("finalizers") or []
+                                                     if f != "foregroundDeletion"]
+                ctx.update(rtype, current)

@@ -16,7 +16,7 @@ def reconcile(ctx: Context) -> None:
 
 def _finish(ctx: Context, ns: dict) -> None:
     name = ns["metadata"]["name"]
-    remaining = [(t, o) for t, o in ctx.all_objects()
+    remaining = [(t, o) for t, o in ctx.all_objects(read_only=True)
                  if t.namespaced and o["metadata"].get("namespace") == name]
     for rtype, obj in remaining:
         if not obj["metadata"].get("deletionTimestamp"):

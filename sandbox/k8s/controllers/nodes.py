@@ -1,44 +1,80 @@
 """Nodes: one per instance of each EKS nodegroup's desired size, Ready at once (the kubelet's report), with an
 address in one of the nodegroup's subnets (spread over them in turn) and named after it as EC2 names instances;
-a cordoned node (spec.unschedulable) gets the unschedulable taint, as the node lifecycle controller adds it."""
+capacity and allocatable from the instance type, the nodegroup's labels and taints. A shrinking group loses the
+nodes the cluster autoscaler marked first, then its newest. A cordoned node (spec.unschedulable) gets the
+unschedulable taint, as the node lifecycle controller adds it."""
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
 
+from .. import instance_types
 from .context import KUBELET, NODES, Context, condition, live, short_hash
 
 UNSCHEDULABLE_TAINT = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+TO_BE_DELETED_TAINT = "ToBeDeletedByClusterAutoscaler"  # the cluster autoscaler's mark on a node it removes
+NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
+_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
 _FALLBACK_SUBNET = "10.0.0.0/16"  # for a nodegroup whose subnets EKS did not tell (not seen from the AWS sandbox)
 _FIRST_HOST = 10  # AWS reserves the first addresses of a subnet; nodes start here, pods take the upper half
 
 
 def reconcile(ctx: Context) -> None:
-    wanted = {}
-    for index, group in enumerate(ctx.info.nodegroups):
-        subnets = group.subnets or ()
-        for n in range(group.desired_size):
-            subnet = subnets[n % len(subnets)] if subnets else None
-            network = ipaddress.ip_network(subnet.cidr if subnet else _FALLBACK_SUBNET)
-            # Nodegroups sharing subnets get separate runs of addresses.
-            room = max(1, network.num_addresses // 2 - _FIRST_HOST)
-            host = _FIRST_HOST + (index * 16 + n // max(1, len(subnets))) % room
-            address = str(network.network_address + host)
-            name = f"ip-{address.replace('.', '-')}.{ctx.info.region}.compute.internal"
-            wanted[name] = (group, address, subnet.zone if subnet else None)
     existing = {n["metadata"]["name"]: n for n in ctx.list(NODES)}
-    for name, (group, address, zone) in wanted.items():
-        if name not in existing:
+    groups = {group.name: group for group in ctx.info.nodegroups}
+    for index, group in enumerate(ctx.info.nodegroups):
+        members = [n for n in existing.values() if _group_of(n) == group.name and not n["metadata"].get(
+            "deletionTimestamp")]
+        for node in _leaving(members, group.desired_size):
+            ctx.delete(NODES, node)
+        missing = group.desired_size - len(members)
+        for name, address, zone in _free_slots(ctx.info.region, index, group, set(existing)):
+            if missing <= 0:
+                break
             node = _node(ctx.info, name, group, address, zone)
             created = ctx.create(NODES, "", node)
             if created is not None:
                 ctx.set_status(NODES, created, node["status"], KUBELET)
-    for name, node in existing.items():
-        if name not in wanted and (node["metadata"].get("labels") or {}).get("eks.amazonaws.com/nodegroup"):
+                missing -= 1
+    for node in existing.values():
+        group_name = _group_of(node)
+        if group_name and group_name not in groups:
             ctx.delete(NODES, node)
         elif not node["metadata"].get("deletionTimestamp"):
             _taint_if_cordoned(ctx, node)
+
+
+def _group_of(node: dict) -> str | None:
+    return (node["metadata"].get("labels") or {}).get(NODEGROUP_LABEL)
+
+
+def _leaving(members: list[dict], desired: int) -> list[dict]:
+    """The nodes a shrinking group loses: those the cluster autoscaler marked for deletion first (it terminates
+    that very instance), then the last ones added."""
+    ordered = sorted(members, key=lambda n: (not _marked_for_deletion(n), n["metadata"]["creationTimestamp"],
+                                             n["metadata"]["name"]))
+    return ordered[:max(0, len(members) - desired)]
+
+
+def _marked_for_deletion(node: dict) -> bool:
+    return any(t.get("key") == TO_BE_DELETED_TAINT for t in (node.get("spec") or {}).get("taints") or [])
+
+
+def _free_slots(region: str, index: int, group, taken: set[str]):
+    """(name, address, zone) for the group's next instances, spread over its subnets in turn; names in use are
+    skipped."""
+    subnets = group.subnets or ()
+    for n in range(group.desired_size + len(taken) + 1):
+        subnet = subnets[n % len(subnets)] if subnets else None
+        network = ipaddress.ip_network(subnet.cidr if subnet else _FALLBACK_SUBNET)
+        # Nodegroups sharing subnets get separate runs of addresses.
+        room = max(1, network.num_addresses // 2 - _FIRST_HOST)
+        host = _FIRST_HOST + (index * 16 + n // max(1, len(subnets))) % room
+        address = str(network.network_address + host)
+        name = f"ip-{address.replace('.', '-')}.{region}.compute.internal"
+        if name not in taken:
+            yield name, address, subnet.zone if subnet else None
 
 
 def _taint_if_cordoned(ctx: Context, node: dict) -> None:
@@ -80,18 +116,34 @@ def pod_ip(ctx: Context, host_ip: str, pod_uid: str, used: set[str]) -> str:
     return str(network.network_address + half + start)  # the subnet is full: share rather than fail
 
 
+def group_labels(group, machine) -> dict[str, str]:
+    """The labels every node of the nodegroup carries: its own, then the ones EKS and the kubelet set."""
+    return {**dict(group.labels), "kubernetes.io/os": "linux", "kubernetes.io/arch": machine.arch,
+            "beta.kubernetes.io/instance-type": group.instance_type, NODEGROUP_LABEL: group.name,
+            "eks.amazonaws.com/capacityType": group.capacity_type,
+            "node.kubernetes.io/instance-type": group.instance_type}
+
+
+def group_taints(group) -> list[dict]:
+    """The nodegroup's taints as Kubernetes writes them."""
+    return [{"key": key, **({"value": value} if value else {}), "effect": _EFFECTS.get(effect, effect)}
+            for key, value, effect in group.taints]
+
+
 def _node(info, name: str, group, address: str, zone: str | None) -> dict:
     digest = hashlib.sha256(name.encode()).hexdigest()  # stable ids for the instance (the python client needs them)
     zone = zone or f"{info.region}{'abc'[int(digest, 16) % 3]}"
-    capacity = {"cpu": "2", "memory": "8023132Ki", "pods": "110", "ephemeral-storage": "20959212Ki"}
+    machine = instance_types.shape(group.instance_type)
+    spec = {"providerID": f"aws:///{zone}/i-{short_hash(name, 17)}"}
+    if group.taints:
+        spec["taints"] = group_taints(group)
     return {
         "metadata": {"name": name, "labels": {
-            "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-            "eks.amazonaws.com/nodegroup": group.name, "node.kubernetes.io/instance-type": group.instance_type,
+            **group_labels(group, machine), "kubernetes.io/hostname": name,
             "topology.kubernetes.io/region": info.region, "topology.kubernetes.io/zone": zone}},
-        "spec": {"providerID": f"aws:///{zone}/i-{short_hash(name, 17)}"},
+        "spec": spec,
         "status": {
-            "capacity": capacity, "allocatable": capacity,
+            "capacity": machine.capacity(), "allocatable": machine.allocatable(),
             "conditions": [condition("Ready", True, "KubeletReady", "kubelet is posting ready status", None)],
             "addresses": [{"type": "InternalIP", "address": address},
                           {"type": "Hostname", "address": name},
@@ -100,7 +152,7 @@ def _node(info, name: str, group, address: str, zone: str | None) -> dict:
                                                                  f"{digest[16:20]}-{digest[20:32]}",
                          "bootID": f"{digest[32:40]}-{digest[40:44]}-{digest[44:48]}-{digest[48:52]}-{digest[52:64]}",
                          "kubeletVersion": f"v{info.version}.0-eks", "operatingSystem": "linux",
-                         "architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.0",
+                         "architecture": machine.arch, "containerRuntimeVersion": "containerd://1.7.0",
                          "osImage": "Amazon Linux 2023", "kernelVersion": "6.1.0",
                          "kubeProxyVersion": f"v{info.version}.0-eks"}},
     }

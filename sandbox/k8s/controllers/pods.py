@@ -1,44 +1,38 @@
-"""Pods: the scheduler (round robin over schedulable nodes) and the kubelet (Running and Ready once their
-volumes are bound; pods of jobs and restartPolicy Never pods then succeed), with the events both report.
-An image of the sandbox's ECR whose tag (or digest) is not in its repository is not pulled: the pod waits in
-ImagePullBackOff, retried every PULL_RETRY seconds, and starts once the image is there."""
+"""Pods: the scheduler (each pending pod to the node with the most room among those its requests, node selector,
+affinity and tolerations allow; FailedScheduling with the scheduler's reasons when none does), the pod garbage
+collector (pods of a controller bound to a node that is gone are deleted, so the controller replaces them) and
+the kubelet (Running and Ready once their volumes are bound; pods of jobs and restartPolicy Never pods then
+succeed), with the events they report. An image of the sandbox's ECR whose tag (or digest) is not in its
+repository is not pulled: the pod waits in ImagePullBackOff, retried every PULL_RETRY seconds, and starts once
+the image is there."""
 
 from __future__ import annotations
 
 from ..objects import timestamp
-from .context import KUBELET, PODS, PVCS, Context, condition, live, short_hash
+from .context import KUBELET, NODES, PODS, PVCS, Context, condition, live, short_hash
 from .events import record
 from .image_pulls import PULL_CACHE, pull_error
-from .nodes import internal_ips, pod_ip, ready_nodes
+from .nodes import internal_ips, pod_ip
+from .placement import choose, pod_requests, rooms_of, unschedulable_message
 
 SCHEDULER = "default-scheduler"
+NAME = "pods"
 PULL_RETRY = PULL_CACHE  # seconds between two pull attempts of a pod in ImagePullBackOff
 
 
 def reconcile(ctx: Context) -> None:
-    nodes = ready_nodes(ctx)
-    cordoned = len(ready_nodes(ctx, cordoned=True)) - len(nodes)
+    node_objects = live(ctx.list(NODES))
     pods = live(ctx.list(PODS))
+    rooms = rooms_of(node_objects, pods)
     addresses = internal_ips(ctx)
     used = {(p.get("status") or {}).get("podIP") for p in pods}
-    for index, pod in enumerate(pods):
+    for pod in _orphans(ctx, node_objects, pods):  # the pod GC: pods bound to a node that is gone
+        ctx.delete(PODS, pod)
+    for pod in sorted(pods, key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"])):
         spec, status = pod.get("spec") or {}, pod.get("status") or {}
         phase = status.get("phase", "Pending")
         if not spec.get("nodeName"):
-            if nodes:
-                node = pod["spec"]["nodeName"] = nodes[index % len(nodes)]
-                scheduled = ctx.update(PODS, pod)
-                if scheduled:
-                    meta = scheduled["metadata"]
-                    record(ctx, scheduled, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to "
-                                                        f"{node}", SCHEDULER)
-            elif not status.get("conditions"):
-                message = f"0/{cordoned} nodes are available" + (
-                    f": {cordoned} node(s) were unschedulable." if cordoned else ": no nodes available to schedule pods.")
-                pending = ctx.set_status(PODS, pod, {**status, "phase": "Pending", "conditions": [
-                    condition("PodScheduled", False, "Unschedulable", message, None)]})
-                if pending:
-                    record(ctx, pending, "FailedScheduling", message, SCHEDULER, type_="Warning")
+            _schedule(ctx, pod, list(rooms.values()))
             continue
         if phase == "Pending" and _volumes_bound(ctx, pod):
             failures = _pull_failures(ctx, pod)
@@ -57,6 +51,42 @@ def reconcile(ctx: Context) -> None:
                 _report_started(ctx, running)
         elif phase == "Running" and _runs_to_completion(pod):
             ctx.set_status(PODS, pod, _succeeded_status(pod), KUBELET)
+
+
+def _orphans(ctx: Context, nodes: list[dict], pods: list[dict]) -> list[dict]:
+    """Pods of a controller bound to a node that existed and is gone (a pod bound by hand to a name no node ever
+    had just stays Pending, rather than being replaced by its controller pass after pass)."""
+    names = {n["metadata"]["name"] for n in nodes}
+    seen = ctx.remembered(NAME).setdefault("nodes", set())
+    seen |= names
+    return [p for p in pods if (p.get("spec") or {}).get("nodeName") in seen - names
+            and any(r.get("kind") for r in p["metadata"].get("ownerReferences") or [])]
+
+
+def _schedule(ctx: Context, pod: dict, rooms: list) -> None:
+    """Bind the pod to the node with the most room that can take it, or report why none can (once per change)."""
+    requests = pod_requests(pod)
+    room, reasons = choose(rooms, pod, requests)
+    if room is not None:
+        pod["spec"]["nodeName"] = room.name
+        scheduled = ctx.update(PODS, pod)
+        if scheduled:
+            room.add(requests)
+            meta = scheduled["metadata"]
+            record(ctx, scheduled, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to "
+                                                f"{room.name}", SCHEDULER)
+        return
+    status = pod.get("status") or {}
+    message = unschedulable_message(len(rooms), reasons)
+    previous = next((c for c in status.get("conditions") or [] if c.get("type") == "PodScheduled"), {})
+    if previous.get("message") == message:
+        return
+    made = condition("PodScheduled", False, "Unschedulable", message, None)
+    made.pop("lastUpdateTime")
+    made["lastProbeTime"] = None
+    pending = ctx.set_status(PODS, pod, {**status, "phase": "Pending", "conditions": [made]})
+    if pending:
+        record(ctx, pending, "FailedScheduling", message, SCHEDULER, type_="Warning")
 
 
 def _report_started(ctx: Context, pod: dict) -> None:

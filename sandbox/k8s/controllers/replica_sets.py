@@ -1,5 +1,6 @@
-"""ReplicaSets: pods up or down to the wanted count (newest removed first, each reported as an event), status
-from their readiness."""
+"""ReplicaSets: pods up or down to the wanted count (each reported as an event; pods not yet on a node go
+first, then not running, then not ready, then the newest, as the ReplicaSet controller ranks them), status from
+their readiness."""
 
 from __future__ import annotations
 
@@ -22,8 +23,7 @@ def reconcile(ctx: Context) -> None:
                                                               f"{meta['name']}-{random_suffix()}"))
             if pod:
                 record(ctx, rs, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}", CONTROLLER)
-        newest_first = sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)
-        for extra in newest_first[:max(0, len(pods) - wanted)]:
+        for extra in _deletion_order(pods)[:max(0, len(pods) - wanted)]:
             if ctx.delete(PODS, extra):
                 record(ctx, rs, "SuccessfulDelete", f"Deleted pod: {extra['metadata']['name']}", CONTROLLER)
         pods = pods[:wanted]
@@ -32,3 +32,9 @@ def reconcile(ctx: Context) -> None:
                   "availableReplicas": ready, "observedGeneration": meta.get("generation", 1)}
         ctx.set_status(REPLICA_SETS, rs, {k: v for k, v in status.items()
                                           if v or k in ("replicas", "observedGeneration")})
+
+
+def _deletion_order(pods: list[dict]) -> list[dict]:
+    newest_first = sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)
+    return sorted(newest_first, key=lambda p: (bool((p.get("spec") or {}).get("nodeName")),
+                                               (p.get("status") or {}).get("phase") == "Running", is_ready(p)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from .. import kinds
+from .. import kinds, metrics
 from ..errors import ApiError, forbidden
 from ..selectors import check_query
 from . import containers, discovery, rest, tokens, watch
@@ -51,6 +51,8 @@ def _api_path(exchange: Exchange, group: str, version: str, segments: list[str])
         raise discovery.not_found()
     plural, name = segments[0], segments[1] if len(segments) > 1 else None
     subresource = segments[2] if len(segments) > 2 else ""
+    if (group, version) == (metrics.GROUP, metrics.VERSION):
+        return _metrics(exchange, plural, namespace, name, is_watch or bool(subresource))
     rtype = exchange.objects.resolve(group, version, plural)
     if rtype is containers.PODS and namespace and name and subresource in containers.SUBRESOURCES:
         verb = containers.verb(exchange.request.method, subresource)
@@ -77,6 +79,20 @@ def _api_path(exchange: Exchange, group: str, version: str, segments: list[str])
     if subresource == "token":
         return tokens.serve(exchange, rtype, namespace or "", name)
     return rest.serve(exchange, verb, rtype, namespace or "", name, subresource)
+
+
+def _metrics(exchange: Exchange, plural: str, namespace: str | None, name: str | None, unsupported: bool) -> Response:
+    """NodeMetrics and PodMetrics, as the aggregator proxies them to metrics-server (get and list only)."""
+    rtype = next((t for t in metrics.TYPES if t.plural == plural), None)
+    if rtype is None or unsupported or (namespace is not None and not rtype.namespaced):
+        raise discovery.not_found()
+    verb = "get" if name else "list"
+    if exchange.request.method != "GET" or (verb == "list" and exchange.args.get("watch") in ("true", "1")):
+        raise ApiError(405, "the server does not allow this method on the requested resource")
+    if not exchange.allowed(verb, rtype, namespace):
+        raise forbidden(exchange.user, verb, rtype, namespace, name or "")
+    return exchange.respond(metrics.serve(exchange.objects, verb, rtype, namespace, name,
+                                          exchange.args.get("labelSelector")))
 
 
 def _verb(exchange: Exchange, name, is_watch: bool, subresource: str) -> str:

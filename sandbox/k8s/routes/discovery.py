@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from .. import discovery, openapi, openapi_v2
+from .. import discovery, metrics, openapi, openapi_v2
 from ..errors import ApiError
 from .exchange import Exchange, json_response
 
@@ -23,9 +23,14 @@ def version(exchange: Exchange) -> dict:
             "emulationMajor": major, "emulationMinor": minor}
 
 
+def _served(exchange: Exchange) -> list:
+    """The kinds discovery lists: stored ones and the aggregated metrics API while it is available."""
+    return exchange.objects.resource_types() + metrics.served_types(exchange.objects)
+
+
 def root(exchange: Exchange, core: bool) -> Response:
     """/api or /apis."""
-    types = exchange.objects.resource_types()
+    types = _served(exchange)
     if _wants_aggregated(exchange.request.headers.get("Accept") or ""):
         response = json_response(discovery.aggregated(types, core), content_type=discovery.AGGREGATED_CONTENT_TYPE)
         response.headers["Vary"] = "Accept"
@@ -37,7 +42,7 @@ def root(exchange: Exchange, core: bool) -> Response:
 
 def group(exchange: Exchange, name: str) -> Response:
     """/apis/<group>."""
-    found = discovery.api_group(exchange.objects.resource_types(), name)
+    found = discovery.api_group(_served(exchange), name)
     if found is None:
         raise not_found()
     return exchange.respond(found)
@@ -45,7 +50,7 @@ def group(exchange: Exchange, name: str) -> Response:
 
 def resource_list(exchange: Exchange, group_name: str, version_name: str) -> Response:
     """/api/<version> or /apis/<group>/<version>."""
-    listing = discovery.api_resource_list(exchange.objects.resource_types(), group_name, version_name)
+    listing = discovery.api_resource_list(_served(exchange), group_name, version_name)
     if listing is None:
         raise not_found()
     return exchange.respond(listing)

@@ -57,7 +57,7 @@ def test_streams_and_debug_are_refused_at_once(eks, namespace, running_pod, vers
 
 
 def test_logs_of_a_pod_that_has_not_started(eks, namespace):
-    eks.kubectl("cordon", "--all")  # nowhere to schedule: the pod stays Pending
+    eks.kubectl("cordon", "-l", "kubernetes.io/os=linux")  # every node: nowhere to schedule, the pod stays Pending
     try:
         created = eks.kubectl("apply", "-f", "-", input=pod_manifest("waiting"), namespace=namespace)
         assert created.returncode == 0, created.stderr
@@ -65,7 +65,7 @@ def test_logs_of_a_pod_that_has_not_started(eks, namespace):
         assert shown.returncode != 0
         assert 'container "web" in pod "waiting" is waiting to start: ContainerCreating' in shown.stderr
     finally:
-        eks.kubectl("uncordon", "--all")
+        eks.kubectl("uncordon", "-l", "kubernetes.io/os=linux")
 
 
 def test_python_client_reads_logs_and_gets_the_refusal(eks, namespace, running_pod):
