@@ -1,10 +1,10 @@
 """The addons role (platform layer) on the platform site.yml built (the `platform` fixture): every add-on
 inventories/local enables is installed and ready, with its IAM role and Pod Identity association, the Route53 zone,
 the Container Insights add-on and log groups, and gp3 as the only default StorageClass; a second run changes
-nothing, makes no mutating AWS call and sends no Kubernetes write; --check on an empty account only plans the
-add-ons; the layer's destroy deletes a hand-made Ingress and LoadBalancer Service before it uninstalls the load
+nothing, makes no mutating AWS call and sends no Kubernetes write; the layer's destroy deletes a hand-made Ingress and LoadBalancer Service before it uninstalls the load
 balancer controller, so no ALB, NLB, target group, security group, record or IAM role is left, and the layer
-then comes back. Bad input is refused by the preflight (the addons cases of test_preflight.py)."""
+then comes back. Bad input is refused by the preflight (the addons cases of test_preflight.py); --check on an empty
+account plans the add-ons (test_layers.py)."""
 
 from __future__ import annotations
 
@@ -172,16 +172,6 @@ def test_second_run_changes_nothing_in_aws_or_the_cluster(platform):
     run = platform.run("playbooks/platform.yml")
     assert_idempotent(run)
     assert run.cluster_writes == [], run.cluster_writes
-
-
-def test_check_mode_on_an_empty_account_plans_the_addons(clean_sandbox, run_playbook):
-    run = run_playbook("playbooks/platform.yml", check=True)
-    assert_ran(run)
-    assert run.mutating_calls == []
-    text = " ".join(run.output.split())
-    assert "would_install: - aws-load-balancer-controller - cluster-autoscaler - metrics-server - external-dns" in text
-    assert f"route53_zone: {DOMAIN}" in text
-    assert f"- {LOCAL_PLATFORM}-aws-load-balancer-controller" in text
 
 
 def test_destroy_removes_hand_made_load_balancers_first_and_leaves_nothing(platform):
