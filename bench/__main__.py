@@ -9,6 +9,8 @@ Suites:
   timeline  a cold playbooks/site.yml against its own sandbox with the aws latency profile (bench/timeline.py):
          wall time converted to simulated AWS minutes beside the lower bound of the dependency chain, and
          when each long change (control plane, nodegroup, add-on, NAT gateway) started against when it could.
+  platform  cold and no-op runs of playbooks/platform.yml (the add-ons of the addons role) on a cluster infra.yml
+         built first (bench/platform.py): wall time, changed, API calls, Kubernetes writes.
   k8s    the Kubernetes API emulator (bench/k8s.py): requests per second for create, GET, LIST, merge
          PATCH and server-side apply on one pinned CPU, memory at 10,000 ConfigMaps, start-up time,
          and kubectl apply of 200 objects cold and no-op.
@@ -25,26 +27,12 @@ import tempfile
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from bench import charts, k8s, timeline
+from bench import charts, k8s, platform, timeline
+from bench.runs import summarize
 from sandbox import harness
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
-
-
-def summarize(label: str, run: harness.PlaybookRun) -> dict:
-    if run.rc != 0:
-        raise SystemExit(f"{label} failed (rc={run.rc}):\n{run.output[-4000:]}")
-    by_action = sorted(run.calls, key=lambda call: (-call["count"], call["service"], call["action"]))
-    return {
-        "label": label,
-        "seconds": round(run.seconds, 1),
-        "changed": run.changed,
-        "api_calls": run.total_calls,
-        "mutating_calls": sum(call["count"] for call in run.mutating_calls),
-        "calls_by_action": [{"action": f"{call['service']}:{call['action']}", "kind": call["kind"],
-                             "count": call["count"]} for call in by_action],
-    }
 
 
 def cold_and_noop(sandbox: harness.Sandbox, name: str, playbook: str, **options) -> list[dict]:
@@ -82,6 +70,7 @@ SUITES = {
     "timeline": Suite(timeline.run, timeline.COLUMNS, own_sandbox=True),
     "k8s": Suite(k8s.run, k8s.COLUMNS),
     "charts": Suite(charts.run, charts.COLUMNS),
+    "platform": Suite(platform.run, platform.COLUMNS),
 }
 
 

@@ -1,7 +1,8 @@
 """Drive the sandbox and ansible-playbook from Python: used by the tests' fixtures and by bench/.
 
 `start(state_dir)` brings up a private sandbox on free ports; `Sandbox` wraps its control API;
-`run_playbook` runs a play against it and reports the recap and the AWS API calls the run made.
+`run_playbook` runs a play against it and reports the recap, the AWS API calls and the Kubernetes writes the run
+made.
 `create_cluster` makes an EKS cluster with a nodegroup and access entries; `EksCluster` reaches its
 Kubernetes API with real EKS tokens (kubectl, the Python client, raw HTTPS); `separate_emulator` starts a
 second Kubernetes API emulator serving the same clusters.
@@ -68,6 +69,15 @@ class Sandbox(SandboxClient):
     def boto3_client(self, service: str, region: str = DEFAULT_REGION):
         return self.client(service, region=region)
 
+    def k8s_writes(self, clear: bool = False) -> list[dict]:
+        """The write requests clients sent to the emulator's clusters since the last clear (GET /_sandbox/writes):
+        [{"cluster", "method", "path", "dry_run", "user"}, ...]; `clear` empties the log (DELETE)."""
+        request = urllib.request.Request(f"{self.config.k8s_base_url}/_sandbox/writes",
+                                         method="DELETE" if clear else "GET")
+        context = ssl.create_default_context(cafile=str(self.config.ca_cert_path))
+        with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+            return json.loads(answer.read())["writes"]
+
     def command(self, *args: str) -> subprocess.CompletedProcess:
         """`python -m sandbox <args>` for this sandbox."""
         return subprocess.run([sys.executable, "-m", "sandbox", *args], cwd=REPO_ROOT, env=self.env,
@@ -111,6 +121,12 @@ class PlaybookRun:
     recap: dict[str, dict[str, int]]
     calls: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    k8s_writes: list[dict] = field(default_factory=list)
+
+    @property
+    def cluster_writes(self) -> list[dict]:
+        """The Kubernetes write requests of the run that were not dry runs (what --check may send)."""
+        return [write for write in self.k8s_writes if not write["dry_run"]]
 
     @property
     def changed(self) -> int:
@@ -149,6 +165,7 @@ def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventori
     env = dict(sandbox.env, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_FORCE_COLOR="0")
     sandbox.reset_calls()
+    sandbox.k8s_writes(clear=True)
     began = time.monotonic()
     finished = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
                               timeout=timeout, check=False)
@@ -156,7 +173,7 @@ def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventori
     recap = {match["host"]: {key: int(value) for key, value in match.groupdict().items() if key != "host"}
              for match in RECAP.finditer(finished.stdout)}
     return PlaybookRun(rc=finished.returncode, output=finished.stdout + finished.stderr, recap=recap,
-                       calls=sandbox.calls(), seconds=seconds)
+                       calls=sandbox.calls(), seconds=seconds, k8s_writes=sandbox.k8s_writes())
 
 
 def run_module(sandbox: Sandbox, module: str, args: dict, *, check: bool = False, diff: bool = False,

@@ -1,5 +1,5 @@
-"""The WSGI application: the root paths (/healthz, /_sandbox/reset), the cluster a path names, its caller's
-identity; routes/ answers the cluster's own paths."""
+"""The WSGI application: the root paths (/healthz, /_sandbox/reset, /_sandbox/clock, /_sandbox/writes), the cluster
+a path names, its caller's identity; routes/ answers the cluster's own paths."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from .routes.exchange import Exchange, error_response, json_response
 log = logging.getLogger(__name__)
 
 MAX_BODY = 3 * 1024 * 1024  # the real apiserver's request size limit
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class K8sApp:
@@ -28,6 +29,10 @@ class K8sApp:
         self.controllers = controllers
         self.max_body = max_body
         self.shutdown = threading.Event()
+        # Every write request clients sent to a cluster (GET|DELETE /_sandbox/writes): tests prove a run that
+        # should change nothing in the cluster sent none. The simulated controllers write to the store directly.
+        self.writes: list[dict] = []
+        self.writes_lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -59,6 +64,8 @@ class K8sApp:
             return json_response({"reset": True})
         if path == "/_sandbox/clock":
             return json_response(clock.control(request.method, request.get_data()))
+        if path == "/_sandbox/writes":
+            return json_response(self.write_log(request.method))
         parts = path.split("/", 4)
         if len(parts) < 4 or parts[1] != "clusters" or not parts[2] or not parts[3]:
             raise ApiError(404, "the server could not find the requested resource; cluster APIs live under "
@@ -73,6 +80,10 @@ class K8sApp:
         # Like the real apiserver's system:public-info-viewer role: health and version need no credentials.
         public = rest.rstrip("/") in ("/healthz", "/livez", "/readyz", "/version")
         user = "system:anonymous" if public else self.authenticate(request, info)
+        if request.method not in READ_METHODS:
+            with self.writes_lock:
+                self.writes.append({"cluster": name, "method": request.method, "path": rest,
+                                    "dry_run": "dryRun" in request.args, "user": user})
         self.controllers.ensure(info)
         return dispatch(Exchange(self, request, info, user, f"/clusters/{region}/{name}"), rest)
 
@@ -95,6 +106,17 @@ class K8sApp:
             raise ApiError(401, "Unauthorized")
         return user
 
+    def write_log(self, method: str) -> dict:
+        """GET: {"writes": [{"cluster", "method", "path", "dry_run", "user"}, ...]} in arrival order; DELETE clears it."""
+        with self.writes_lock:
+            if method == "DELETE":
+                self.writes.clear()
+                return {"writes": []}
+            if method != "GET":
+                raise ApiError(405, "use GET or DELETE")
+            return {"writes": list(self.writes)}
+
     def reset(self) -> None:
         self.controllers.forget_all()
         self.store.reset()
+        self.write_log("DELETE")

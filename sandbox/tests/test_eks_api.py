@@ -412,9 +412,11 @@ def test_delete_nodegroup_then_cluster(eks, cluster, subnets, name):
 
 def test_describe_addon_versions_filters_by_kubernetes_version_and_name(eks):
     """DescribeAddonVersions with kubernetesVersion lists only versions compatible with it, exactly one marked
-    defaultVersion; addonName narrows to that add-on; the catalogue has the five AWS add-ons."""
+    defaultVersion; addonName narrows to that add-on; the catalogue has the five AWS add-ons of the eks role and
+    Container Insights (amazon-cloudwatch-observability)."""
     names = {addon["addonName"] for addon in eks.describe_addon_versions(kubernetesVersion="1.34")["addons"]}
-    assert names == {"vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver"}
+    assert names == {"vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver",
+                     "amazon-cloudwatch-observability"}
     for version in ("1.30", "1.34"):
         addons = eks.describe_addon_versions(kubernetesVersion=version, addonName="kube-proxy")["addons"]
         assert [addon["addonName"] for addon in addons] == ["kube-proxy"]
@@ -486,6 +488,17 @@ def test_addon_pod_identity_associations_belong_to_the_addon(eks, cluster, name)
     assert error_of(excinfo) == ("InvalidRequestException", 400)
     eks.delete_addon(clusterName=name, addonName="aws-ebs-csi-driver")
     assert eks.list_pod_identity_associations(clusterName=name)["associations"] == []
+
+
+def test_addon_pod_identity_association_goes_to_the_addons_own_namespace(eks, cluster, name):
+    """amazon-cloudwatch-observability runs in the namespace amazon-cloudwatch (EKS user guide, "Install the CloudWatch
+    agent with the Amazon CloudWatch Observability EKS add-on"), so EKS makes its cloudwatch-agent association there."""
+    role = f"arn:aws:iam::{ACCOUNT}:role/cloudwatch-agent"
+    eks.create_addon(clusterName=name, addonName="amazon-cloudwatch-observability", podIdentityAssociations=[
+        {"serviceAccount": "cloudwatch-agent", "roleArn": role}])
+    [summary] = eks.list_pod_identity_associations(clusterName=name)["associations"]
+    assert (summary["namespace"], summary["serviceAccount"]) == ("amazon-cloudwatch", "cloudwatch-agent")
+    eks.delete_addon(clusterName=name, addonName="amazon-cloudwatch-observability")
 
 
 # --- access entries -------------------------------------------------------------------------------------

@@ -74,8 +74,14 @@ def test_platform_layer_needs_the_cluster_and_its_destroy_passes_without_it(clea
     assert "playbooks/infra.yml" in alone.output
     assert alone.mutating_calls == []
 
+    # --check with no cluster: the addons role only reports its plan (one changed task), with no mutating call.
     planned = run_playbook("playbooks/platform.yml", check=True)
-    assert_ran(planned, changed=0)
+    assert_ran(planned, changed=1)
+    assert planned.mutating_calls == []
+    plan = " ".join(planned.output.split())
+    assert ("would_install: - aws-load-balancer-controller - cluster-autoscaler - metrics-server - external-dns"
+            in plan), plan[-3000:]
+    assert "route53_zone: eksforge-local.example.test" in plan and "- eksforge-local-external-dns" in plan
 
     for layers in ("platform", "apps"):
         destroyed = run_playbook("playbooks/destroy.yml", tags=layers)

@@ -126,6 +126,21 @@ CASES = {
     "platform_namespace_label_value_too_long": ({"platform_namespace_labels": {"team": "t" * 64}},
                                                 "platform_namespace_labels entry 'team: " + "t" * 64),
     "argument_spec_type_error": ({"eks_nodegroups": "general"}, "eks_nodegroups"),
+    # The addons role (platform layer).
+    "addons_identity_unknown": ({"addons_identity": "kiam"}, "addons_identity must be one of irsa, pod_identity (got 'kiam')"),
+    "addons_external_dns_without_domain": ({"platform_domain": ""},
+                                           "addons_external_dns_enabled needs a domain: set platform_domain"),
+    "addons_autoscaler_bounds_inverted": ({"addons_cluster_autoscaler_cores": {"min": 64, "max": 8}},
+                                          "addons_cluster_autoscaler_cores: min (64) is above max (8)"),
+    "addons_autoscaler_and_karpenter": ({"addons_karpenter_enabled": True},
+                                        "addons_cluster_autoscaler_enabled and addons_karpenter_enabled are both true"),
+    "addons_chart_version_unknown": ({"addons_chart_versions": {"metrics-server": "9.9.9"}},
+                                     "addons_chart_versions: metrics-server: 9.9.9 is unknown; the chart metrics-server "
+                                     "has the versions 3.13.1"),
+    "addons_chart_version_of_another_chart": ({"addons_chart_versions": {"argo-cd": "10.1.1"}},
+                                              "addons_chart_versions: argo-cd: 10.1.1 is unknown; the add-on charts are"),
+    "addons_log_retention_refused": ({"addons_log_retention_days": 10},
+                                     "addons_log_retention_days must be a retention CloudWatch Logs accepts"),
 }
 
 FAILURE = re.compile(r"^(?:fatal|failed): \[(?P<host>[^\]]+)\]")

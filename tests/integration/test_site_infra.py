@@ -32,7 +32,7 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
                      "route table eksforge-local-private-us-east-1b"):
         assert f"{resource} would be created" in planned, planned
     # The preflight checked every layer's roles once, in the first play; the eks role reused its reads.
-    assert run.output.count("TASK [Check the input of the roles vpc, iam, ecr, eks, platform_namespace]") == 1
+    assert run.output.count("TASK [Check the input of the roles vpc, iam, ecr, eks, platform_namespace, addons]") == 1
     assert run.count("DescribeClusterVersions") == 1 and run.count("DescribeInstanceTypes") == 1
     # The OIDC provider and the add-ons' IRSA roles are in the plan, with their settings, before the cluster exists.
     assert "+    url: https://oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE" in run.output
@@ -96,8 +96,13 @@ def test_summary_lists_what_exists(platform):
 
 def test_platform_layer_alone_and_its_destroy_alone_on_the_built_platform(platform):
     """On the platform site.yml built (the `platform` fixture): the platform layer's destroy alone, then the layer
-    alone again; the test leaves the platform as it found it."""
-    sandbox, run = platform.sandbox, platform.run
+    alone again; the test leaves the platform as it found it. The add-ons stay as they are (addons_enabled false:
+    test_addons.py removes and restores them)."""
+    sandbox = platform.sandbox
+
+    def run(playbook: str, extra_vars: dict | None = None, **options):
+        return platform.run(playbook, extra_vars={"addons_enabled": False, **(extra_vars or {})}, **options)
+
     assert_ran(platform.cold)
     assert_platform_namespace(sandbox)
     try:

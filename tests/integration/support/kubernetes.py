@@ -30,8 +30,8 @@ def eks_token(sandbox, cluster: str) -> str:
     return "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
 
 
-def kubectl(sandbox, *args: str, cluster: str = LOCAL_PLATFORM) -> subprocess.CompletedProcess:
-    """Real kubectl against the cluster's endpoint and CA from DescribeCluster."""
+def kubectl(sandbox, *args: str, cluster: str = LOCAL_PLATFORM, input: str | None = None) -> subprocess.CompletedProcess:
+    """Real kubectl against the cluster's endpoint and CA from DescribeCluster (`input`: its stdin, for `-f -`)."""
     described = sandbox.boto3_client("eks").describe_cluster(name=cluster)["cluster"]
     with tempfile.TemporaryDirectory() as home:
         ca = Path(home) / "ca.crt"
@@ -42,7 +42,8 @@ def kubectl(sandbox, *args: str, cluster: str = LOCAL_PLATFORM) -> subprocess.Co
             [str(KUBECTL), "--kubeconfig", str(kubeconfig), "--cache-dir", str(Path(home) / "cache"),
              "--server", described["endpoint"], "--certificate-authority", str(ca),
              "--token", eks_token(sandbox, cluster), *args],
-            capture_output=True, text=True, timeout=120, check=False, env={"HOME": home, "PATH": "/usr/bin:/bin"})
+            capture_output=True, text=True, timeout=120, check=False, env={"HOME": home, "PATH": "/usr/bin:/bin"},
+            input=input)
 
 
 def namespaces(sandbox, cluster: str = LOCAL_PLATFORM) -> dict[str, dict]:

@@ -14,7 +14,6 @@ from sandbox.aws.extensions.eks.wire import (InvalidParameterException, InvalidR
                                              ResourceInUseException, ResourceNotFoundException)
 
 RESOLVE_CONFLICTS = ("NONE", "OVERWRITE", "PRESERVE")
-ADDON_NAMESPACE = "kube-system"
 
 
 @operation("CreateAddon")
@@ -166,7 +165,7 @@ def _check_configuration(spec: AddonSpec, values: str) -> None:
 def _associate(ctx: Context, cluster: Cluster, spec: AddonSpec, addon: Addon, requested: list[dict]) -> list[str]:
     """Pod identity associations EKS makes for the add-on's service account, owned by the add-on."""
     arns = []
-    namespace = addon.config.get("namespaceConfig", {}).get("namespace", ADDON_NAMESPACE)
+    namespace = addon.config.get("namespaceConfig", {}).get("namespace", spec.namespace)
     for item in requested:
         if spec.service_account and item["serviceAccount"] != spec.service_account:
             raise InvalidParameterException(f"Service account {item['serviceAccount']} is not used by the add-on "

@@ -43,6 +43,7 @@ class AddonSpec:
     schema_properties: tuple[str, ...]  # top-level keys of configurationValues
     service_account: str | None = None  # for pod identity / IRSA
     recommended_policies: tuple[str, ...] = ()
+    namespace: str = "kube-system"  # where EKS installs it (and its pod identity associations) by default
 
     def version(self, addon_version: str) -> AddonVersion | None:
         return next((v for v in self.versions if v.version == addon_version), None)
@@ -157,6 +158,19 @@ ADDONS: dict[str, AddonSpec] = {spec.name: spec for spec in (
                            "volumeSnapshotClasses", "fips", "a1CompatibilityDaemonSet"),
         service_account="ebs-csi-controller-sa",
         recommended_policies=("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",),
+    ),
+    # Container Insights: the CloudWatch agent and Fluent Bit, in their own namespace amazon-cloudwatch.
+    AddonSpec(
+        name="amazon-cloudwatch-observability", type="observability", requires_iam_permissions=True,
+        versions=(
+            AddonVersion("v4.5.0-eksbuild.1", ALL, ("1.32", "1.33", "1.34")),
+            AddonVersion("v3.6.0-eksbuild.2", ("1.30", "1.31", "1.32", "1.33"), ("1.30", "1.31")),
+        ),
+        schema_properties=("agent", "containerLogs", "manager", "tolerations", "dcgmExporter", "neuronMonitor",
+                           "admissionWebhooks"),
+        service_account="cloudwatch-agent", namespace="amazon-cloudwatch",
+        recommended_policies=("arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+                              "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"),
     ),
 )}
 
