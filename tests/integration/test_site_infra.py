@@ -33,7 +33,9 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
         assert f"{resource} would be created" in planned, planned
     # The preflight checked every layer's roles once, in the first play; the eks role reused its reads.
     assert run.output.count("TASK [Check the input of the roles vpc, iam, ecr, eks, platform_namespace]") == 1
-    assert run.count("DescribeClusterVersions") == 1 and run.count("DescribeInstanceTypes") == 1
+    # One offerings read says which instance types the region has; one DescribeInstanceTypes their architectures.
+    assert run.count("DescribeClusterVersions") == 1 and run.count("DescribeInstanceTypeOfferings") == 1
+    assert run.count("DescribeInstanceTypes") == 1
     # The OIDC provider and the add-ons' IRSA roles are in the plan, with their settings, before the cluster exists.
     assert "+    url: https://oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE" in run.output
     assert "+    - sts.amazonaws.com" in run.output  # the provider's client ids
