@@ -13,6 +13,7 @@ __metaclass__ = type
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import EC2InstanceTypeErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
 from ansible_collections.eksforge.platform.plugins.module_utils.retries import THROTTLING_AND_SERVER_ERRORS
@@ -44,3 +45,13 @@ def read_offerings(client, location_type, instance_types, filters):
                                            Filters=ansible_dict_to_boto3_filter_list(wanted))
     offerings = [camel_dict_to_snake_dict(offering) for offering in raw]
     return dict(instance_type_offerings=offerings, not_offered=not_offered(instance_types or [], offerings))
+
+
+def run_instance_type_offerings_info(module):
+    """The module's whole run: one read, its result or EC2's error."""
+    params = module.params
+    try:
+        result = read_offerings(module.client("ec2"), params["location_type"], params["instance_types"], params["filters"])
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+    module.exit_json(changed=False, **result)

@@ -28,6 +28,12 @@ options:
     type: str
     choices: [region, availability-zone, availability-zone-id]
     default: region
+  filters:
+    description:
+      - More filters of C(DescribeInstanceTypeOfferings) as a dict of filter name to value(s), such as
+        C({location: us-east-1a}) with O(location_type=availability-zone).
+    type: dict
+    default: {}
   instance_types:
     description:
       - Only these instance types (such as V(m6i.large)). A type not offered is left out of
@@ -35,12 +41,6 @@ options:
     type: list
     elements: str
     default: []
-  filters:
-    description:
-      - More filters of C(DescribeInstanceTypeOfferings) as a dict of filter name to value(s), such as
-        C({location: us-east-1a}) with O(location_type=availability-zone).
-    type: dict
-    default: {}
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -94,27 +94,21 @@ not_offered:
   sample: [m9z.huge]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils.ec2_instance_type_offerings import read_offerings
+from ansible_collections.eksforge.platform.plugins.module_utils.ec2_instance_type_offerings import (
+    run_instance_type_offerings_info,
+)
 
 
 def main():
     argument_spec = dict(
         location_type=dict(type="str", default="region", choices=["region", "availability-zone", "availability-zone-id"]),
-        instance_types=dict(type="list", elements="str", default=[]),
         filters=dict(type="dict", default={}),
+        instance_types=dict(type="list", elements="str", default=[]),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("ec2")
-    try:
-        result = read_offerings(client, module.params["location_type"], module.params["instance_types"],
-                                module.params["filters"])
-    except AnsibleAWSError as e:
-        module.fail_json_aws_error(e)
-    module.exit_json(changed=False, **result)
-
+    run_instance_type_offerings_info(module)
 
 if __name__ == "__main__":
     main()
