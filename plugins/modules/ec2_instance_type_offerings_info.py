@@ -31,7 +31,7 @@ options:
   filters:
     description:
       - More filters of C(DescribeInstanceTypeOfferings) as a dict of filter name to value(s), such as
-        C({location: us-east-1a}) with O(location_type=availability-zone).
+        C(location=us-east-1a) written as a YAML dict, with O(location_type=availability-zone).
     type: dict
     default: {}
   instance_types:
