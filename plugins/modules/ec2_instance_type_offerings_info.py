@@ -110,5 +110,6 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_instance_type_offerings_info(module)
 
+
 if __name__ == "__main__":
     main()

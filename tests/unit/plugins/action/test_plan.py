@@ -17,7 +17,6 @@ def test_a_planned_resource_is_a_change_with_its_settings_as_the_diff():
     assert yaml.safe_load(diff["after"]) == settings
 
 
-
 def test_long_settings_stay_on_one_line():
     trust = "oidc.eks.us-east-1.amazonaws.com/id/" + "A" * 80 + ", service account kube-system/controller"
     assert planned("IAM role /demo", {"trusts": trust})["diff"]["after"] == f"trusts: {trust}\n"
