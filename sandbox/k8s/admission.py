@@ -253,6 +253,13 @@ def _job(objects, obj, old):
                    "controller-uid": uid, "job-name": name})
 
 
+def _pod_disruption_budget(objects, obj, old):
+    """A new budget's status is the apiserver's empty one, whose counts JSON always carries (the disruption
+    controller fills them in on its next pass, a moment later)."""
+    if old is None:
+        obj["status"] = {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}
+
+
 def _cron_job(objects, obj, old):
     spec = obj.setdefault("spec", {})
     spec.setdefault("concurrencyPolicy", "Allow")
@@ -286,6 +293,7 @@ _DEFAULTERS = {
     ("apps", "DaemonSet"): _daemon_set,
     ("batch", "Job"): _job,
     ("batch", "CronJob"): _cron_job,
+    ("policy", "PodDisruptionBudget"): _pod_disruption_budget,
 }
 
 

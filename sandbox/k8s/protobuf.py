@@ -16,7 +16,9 @@ from .errors import ApiError
 MAGIC = b"k8s\x00"
 
 # A message schema maps field number -> (JSON name, type). Types: "string", "bytes", "int", "bool", "time",
-# a nested schema (dict), ("map", value type) for map<string, T>, ("repeated", type).
+# a nested schema (dict), ("map", value type) for map<string, T>, ("repeated", type). The name INLINE marks an
+# embedded struct whose fields JSON writes into the parent (`json:",inline"`, such as a Volume's VolumeSource).
+INLINE = ""
 TIME = "time"
 TYPE_META = {1: ("apiVersion", "string"), 2: ("kind", "string")}
 UNKNOWN = {1: ("typeMeta", TYPE_META), 2: ("raw", "raw"), 3: ("contentEncoding", "string"),
@@ -48,7 +50,8 @@ INT_OR_STRING = "intorstring"
 LABEL_SELECTOR = {1: ("matchLabels", ("map", "string")),
                   2: ("matchExpressions", ("repeated", {1: ("key", "string"), 2: ("operator", "string"),
                                                         3: ("values", ("repeated", "string"))}))}
-KEY_SELECTOR = {1: ("localObjectReference", {1: ("name", "string")}), 2: ("key", "string"), 3: ("optional", "bool")}
+LOCAL_OBJECT_REFERENCE = {1: ("name", "string")}
+KEY_SELECTOR = {1: (INLINE, LOCAL_OBJECT_REFERENCE), 2: ("key", "string"), 3: ("optional", "bool")}
 ENV_VAR = {1: ("name", "string"), 2: ("value", "string"), 3: ("valueFrom", {
     1: ("fieldRef", {1: ("apiVersion", "string"), 2: ("fieldPath", "string")}),
     3: ("configMapKeyRef", KEY_SELECTOR), 4: ("secretKeyRef", KEY_SELECTOR)})}
@@ -57,20 +60,84 @@ CONTAINER_PORT = {1: ("name", "string"), 2: ("hostPort", "plainint"), 3: ("conta
 RESOURCES = {1: ("limits", ("map", QUANTITY)), 2: ("requests", ("map", QUANTITY))}
 VOLUME_MOUNT = {1: ("name", "string"), 2: ("readOnly", "plainbool"), 3: ("mountPath", "string"),
                 4: ("subPath", "string")}
+# Pods as `kubectl debug --copy-to` (the copied spec) and `kubectl debug node/...` build them.
+ENV_FROM = {1: ("prefix", "string"), 2: ("configMapRef", {1: (INLINE, LOCAL_OBJECT_REFERENCE), 2: ("optional", "bool")}),
+            3: ("secretRef", {1: (INLINE, LOCAL_OBJECT_REFERENCE), 2: ("optional", "bool")})}
+PROBE_HANDLER = {1: ("exec", {1: ("command", ("repeated", "string"))}),
+                 2: ("httpGet", {1: ("path", "string"), 2: ("port", INT_OR_STRING), 3: ("host", "string"),
+                                 4: ("scheme", "string"),
+                                 5: ("httpHeaders", ("repeated", {1: ("name", "string"), 2: ("value", "string")}))}),
+                 3: ("tcpSocket", {1: ("port", INT_OR_STRING), 2: ("host", "string")}),
+                 4: ("grpc", {1: ("port", "plainint"), 2: ("service", "string")})}
+PROBE = {1: (INLINE, PROBE_HANDLER), 2: ("initialDelaySeconds", "plainint"), 3: ("timeoutSeconds", "plainint"),
+         4: ("periodSeconds", "plainint"), 5: ("successThreshold", "plainint"), 6: ("failureThreshold", "plainint"),
+         7: ("terminationGracePeriodSeconds", "int")}
+SECCOMP_PROFILE = {1: ("type", "string"), 2: ("localhostProfile", "string")}
+SECURITY_CONTEXT = {1: ("capabilities", {1: ("add", ("repeated", "string")), 2: ("drop", ("repeated", "string"))}),
+                    2: ("privileged", "bool"), 4: ("runAsUser", "int"), 5: ("runAsNonRoot", "bool"),
+                    6: ("readOnlyRootFilesystem", "bool"), 7: ("allowPrivilegeEscalation", "bool"),
+                    8: ("runAsGroup", "int"), 11: ("seccompProfile", SECCOMP_PROFILE)}
+POD_SECURITY_CONTEXT = {2: ("runAsUser", "int"), 3: ("runAsNonRoot", "bool"),
+                        4: ("supplementalGroups", ("repeated", "plainint")), 5: ("fsGroup", "int"),
+                        6: ("runAsGroup", "int"), 10: ("seccompProfile", SECCOMP_PROFILE)}
 CONTAINER = {1: ("name", "string"), 2: ("image", "string"), 3: ("command", ("repeated", "string")),
              4: ("args", ("repeated", "string")), 5: ("workingDir", "string"),
              6: ("ports", ("repeated", CONTAINER_PORT)), 7: ("env", ("repeated", ENV_VAR)), 8: ("resources", RESOURCES),
-             9: ("volumeMounts", ("repeated", VOLUME_MOUNT)), 13: ("terminationMessagePath", "string"),
-             14: ("imagePullPolicy", "string"), 16: ("stdin", "plainbool"), 17: ("stdinOnce", "plainbool"),
-             18: ("tty", "plainbool"), 20: ("terminationMessagePolicy", "string")}
-POD_SPEC = {2: ("containers", ("repeated", CONTAINER)), 3: ("restartPolicy", "string"),
+             9: ("volumeMounts", ("repeated", VOLUME_MOUNT)), 10: ("livenessProbe", PROBE), 11: ("readinessProbe", PROBE),
+             13: ("terminationMessagePath", "string"), 14: ("imagePullPolicy", "string"),
+             15: ("securityContext", SECURITY_CONTEXT), 16: ("stdin", "plainbool"), 17: ("stdinOnce", "plainbool"),
+             18: ("tty", "plainbool"), 19: ("envFrom", ("repeated", ENV_FROM)), 20: ("terminationMessagePolicy", "string"),
+             22: ("startupProbe", PROBE)}
+KEY_TO_PATH = {1: ("key", "string"), 2: ("path", "string"), 3: ("mode", "int")}
+DOWNWARD_API_FILE = {1: ("path", "string"), 2: ("fieldRef", {1: ("apiVersion", "string"), 2: ("fieldPath", "string")}),
+                     4: ("mode", "int")}
+VOLUME_PROJECTION = {
+    1: ("secret", {1: (INLINE, LOCAL_OBJECT_REFERENCE), 2: ("items", ("repeated", KEY_TO_PATH)), 4: ("optional", "bool")}),
+    2: ("downwardAPI", {1: ("items", ("repeated", DOWNWARD_API_FILE))}),
+    3: ("configMap", {1: (INLINE, LOCAL_OBJECT_REFERENCE), 2: ("items", ("repeated", KEY_TO_PATH)),
+                      4: ("optional", "bool")}),
+    4: ("serviceAccountToken", {1: ("audience", "string"), 2: ("expirationSeconds", "int"), 3: ("path", "string")})}
+VOLUME_SOURCE = {
+    1: ("hostPath", {1: ("path", "string"), 2: ("type", "string")}),
+    2: ("emptyDir", {1: ("medium", "string"), 2: ("sizeLimit", QUANTITY)}),
+    6: ("secret", {1: ("secretName", "string"), 2: ("items", ("repeated", KEY_TO_PATH)), 3: ("defaultMode", "int"),
+                   4: ("optional", "bool")}),
+    10: ("persistentVolumeClaim", {1: ("claimName", "string"), 2: ("readOnly", "plainbool")}),
+    16: ("downwardAPI", {1: ("items", ("repeated", DOWNWARD_API_FILE)), 2: ("defaultMode", "int")}),
+    19: ("configMap", {1: (INLINE, LOCAL_OBJECT_REFERENCE), 2: ("items", ("repeated", KEY_TO_PATH)),
+                       3: ("defaultMode", "int"), 4: ("optional", "bool")}),
+    26: ("projected", {1: ("sources", ("repeated", VOLUME_PROJECTION)), 2: ("defaultMode", "int")})}
+TOLERATION = {1: ("key", "string"), 2: ("operator", "string"), 3: ("value", "string"), 4: ("effect", "string"),
+              5: ("tolerationSeconds", "int")}
+NODE_SELECTOR_TERM = {1: ("matchExpressions", ("repeated", {1: ("key", "string"), 2: ("operator", "string"),
+                                                            3: ("values", ("repeated", "string"))}))}
+POD_AFFINITY_TERM = {1: ("labelSelector", LABEL_SELECTOR), 2: ("namespaces", ("repeated", "string")),
+                     3: ("topologyKey", "string"), 4: ("namespaceSelector", LABEL_SELECTOR)}
+POD_AFFINITY = {1: ("requiredDuringSchedulingIgnoredDuringExecution", ("repeated", POD_AFFINITY_TERM)),
+                2: ("preferredDuringSchedulingIgnoredDuringExecution", ("repeated", {
+                    1: ("weight", "plainint"), 2: ("podAffinityTerm", POD_AFFINITY_TERM)}))}
+AFFINITY = {
+    1: ("nodeAffinity", {
+        1: ("requiredDuringSchedulingIgnoredDuringExecution", {1: ("nodeSelectorTerms", ("repeated", NODE_SELECTOR_TERM))}),
+        2: ("preferredDuringSchedulingIgnoredDuringExecution", ("repeated", {
+            1: ("weight", "plainint"), 2: ("preference", NODE_SELECTOR_TERM)}))}),
+    2: ("podAffinity", POD_AFFINITY), 3: ("podAntiAffinity", POD_AFFINITY)}
+TOPOLOGY_SPREAD_CONSTRAINT = {1: ("maxSkew", "plainint"), 2: ("topologyKey", "string"),
+                              3: ("whenUnsatisfiable", "string"), 4: ("labelSelector", LABEL_SELECTOR),
+                              5: ("minDomains", "int"), 8: ("matchLabelKeys", ("repeated", "string"))}
+POD_SPEC = {1: ("volumes", ("repeated", {1: ("name", "string"), 2: (INLINE, VOLUME_SOURCE)})),
+            2: ("containers", ("repeated", CONTAINER)), 3: ("restartPolicy", "string"),
             4: ("terminationGracePeriodSeconds", "int"), 5: ("activeDeadlineSeconds", "int"),
             6: ("dnsPolicy", "string"), 7: ("nodeSelector", ("map", "string")), 8: ("serviceAccountName", "string"),
             9: ("serviceAccount", "string"), 10: ("nodeName", "string"), 11: ("hostNetwork", "plainbool"),
-            14: ("securityContext", {}), 15: ("imagePullSecrets", ("repeated", {1: ("name", "string")})),
-            16: ("hostname", "string"), 17: ("subdomain", "string"), 19: ("schedulerName", "string"),
+            12: ("hostPID", "plainbool"), 13: ("hostIPC", "plainbool"), 14: ("securityContext", POD_SECURITY_CONTEXT),
+            15: ("imagePullSecrets", ("repeated", LOCAL_OBJECT_REFERENCE)), 16: ("hostname", "string"),
+            17: ("subdomain", "string"), 18: ("affinity", AFFINITY), 19: ("schedulerName", "string"),
             20: ("initContainers", ("repeated", CONTAINER)), 21: ("automountServiceAccountToken", "bool"),
-            24: ("priorityClassName", "string")}
+            22: ("tolerations", ("repeated", TOLERATION)), 24: ("priorityClassName", "string"), 25: ("priority", "int"),
+            27: ("shareProcessNamespace", "bool"), 29: ("runtimeClassName", "string"),
+            30: ("enableServiceLinks", "bool"), 31: ("preemptionPolicy", "string"),
+            33: ("topologySpreadConstraints", ("repeated", TOPOLOGY_SPREAD_CONSTRAINT))}
 POD_TEMPLATE = {1: ("metadata", OBJECT_META), 2: ("spec", POD_SPEC)}
 JOB_SPEC = {1: ("parallelism", "int"), 2: ("completions", "int"), 3: ("activeDeadlineSeconds", "int"),
             4: ("selector", LABEL_SELECTOR), 5: ("manualSelector", "bool"), 6: ("template", POD_TEMPLATE),
@@ -101,6 +168,7 @@ METRIC_TARGET = {1: ("type", "string"), 2: ("value", QUANTITY), 3: ("averageValu
 METRIC_SPEC = {1: ("type", "string"), 4: ("resource", {1: ("name", "string"), 2: ("target", METRIC_TARGET)})}
 
 MESSAGES = {
+    ("v1", "Pod"): {1: ("metadata", OBJECT_META), 2: ("spec", POD_SPEC)},
     ("apps/v1", "Deployment"): {1: ("metadata", OBJECT_META), 2: ("spec", DEPLOYMENT_SPEC)},
     ("batch/v1", "Job"): {1: ("metadata", OBJECT_META), 2: ("spec", JOB_SPEC)},
     ("batch/v1", "CronJob"): {1: ("metadata", OBJECT_META), 2: ("spec", CRON_JOB_SPEC)},
@@ -215,7 +283,9 @@ def _message(data: bytes, schema: dict) -> dict:
         if number not in schema:
             continue
         name, kind = schema[number]
-        if isinstance(kind, tuple) and kind[0] == "map":
+        if name == INLINE:
+            result.update(_scalar(kind, value))
+        elif isinstance(kind, tuple) and kind[0] == "map":
             entry = {n: v for n, _, v in _fields(value)}
             result.setdefault(name, {})[entry.get(1, b"").decode()] = _scalar(kind[1], entry.get(2, b""))
         elif isinstance(kind, tuple) and kind[0] == "repeated":

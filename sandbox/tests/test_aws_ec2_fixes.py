@@ -160,3 +160,18 @@ def test_deleting_an_unknown_nat_gateway_is_nat_gateway_not_found(ec2):
         ec2.delete_nat_gateway(NatGatewayId="nat-0123456789abcdef0")
     assert raised.value.response["Error"]["Code"] == "NatGatewayNotFound"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_instance_type_offerings_are_those_of_the_region_asked(sandbox):
+    """EC2 offers p5.48xlarge in us-east-1 but not in af-south-1; an unknown type has no offering anywhere.
+    moto 5.2.5 answers DescribeInstanceTypeOfferings from per-region data (guard: the preflight relies on it)."""
+    wanted = [{"Name": "instance-type", "Values": ["p5.48xlarge", "t3.medium", "m9z.huge"]}]
+
+    def offered(region: str) -> set[str]:
+        answer = sandbox.client("ec2", region=region).describe_instance_type_offerings(
+            LocationType="region", Filters=wanted)["InstanceTypeOfferings"]
+        assert {offering["Location"] for offering in answer} <= {region}
+        return {offering["InstanceType"] for offering in answer}
+
+    assert offered("us-east-1") == {"p5.48xlarge", "t3.medium"}
+    assert offered("af-south-1") == {"t3.medium"}

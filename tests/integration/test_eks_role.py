@@ -55,8 +55,10 @@ def test_check_mode_on_empty_sandbox_makes_no_mutating_call(private_sandbox, wor
     assert_ran(run)
     assert run.mutating_calls == []
     assert run.changed > 0  # it reports what it would create
-    assert "Cluster eksforge-local (Kubernetes 1.32) would be created" in run.output
-    assert re.search(r"Nodegroup general \(\d+-\d+ x [\w., ]+\) would be created", run.output)
+    assert "+++ after: EKS cluster eksforge-local (would create)" in run.output
+    assert "+kubernetes_version: '1.32'" in run.output
+    assert re.search(r"^\+\+\+ after: nodegroup general of cluster eksforge-local \(would create\)\n@@.*\n"
+                     r"(\+.*\n)*\+instance_types:\n\+- m6i.large\n", run.output, re.MULTILINE)
     # each add-on is planned with the version EKS resolves for the Kubernetes version the cluster would get
     eks = private_sandbox.boto3_client("eks")
     for addon in CORE_ADDONS:

@@ -78,7 +78,7 @@ CASES = {
                                        "it offers 1.34, 1.33"),
     # Nodegroups: each message names the field.
     "instance_type_unknown": (nodegroup(instance_types=["m9z.huge"]),
-                              "eks_nodegroups lists instance types EC2 does not offer in us-east-1"),
+                              f"{NG}.instance_types lists m9z.huge, which EC2 does not offer in us-east-1"),
     "instance_type_malformed": (nodegroup(instance_types=["large"]), f"{NG}.instance_types must be EC2 instance type names"),
     "instance_types_empty": (nodegroup(instance_types=[]), f"{NG}.instance_types must list at least one"),
     "graviton_with_x86_ami": (nodegroup(instance_types=["t4g.large"]),

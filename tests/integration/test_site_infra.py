@@ -24,24 +24,43 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
     assert run.mutating_calls == [], run.mutating_calls
     assert run.total_calls > 0  # it did look
     assert owned_resources(clean_sandbox)["vpcs"] == []
-    # the plan names what the network would hold although there is no VPC to look into yet
-    planned = [line.split("msg: ", 1)[1] for line in run.output.splitlines() if line.strip().startswith("msg: ")]
+    # the diff plans what the network would hold, although there is no VPC to look into yet, with its settings
+    planned = [line.split("+++ after: ", 1)[1] for line in run.output.splitlines() if line.startswith("+++ after: ")]
     for resource in ("internet gateway eksforge-local-igw", "subnet eksforge-local-public-us-east-1a 10.42.12.0/26",
                      "subnet eksforge-local-private-data-us-east-1b 10.42.13.192/26",
                      "Elastic IP and NAT gateway eksforge-local-nat-us-east-1a", "route table eksforge-local-public",
-                     "route table eksforge-local-private-us-east-1b"):
-        assert f"{resource} would be created" in planned, planned
+                     "route table eksforge-local-private-us-east-1b", "EKS cluster eksforge-local",
+                     "IAM role /eksforge-local-aws-ebs-csi-driver"):
+        assert f"{resource} (would create)" in planned, planned
+    assert planned_settings(run.output, "subnet eksforge-local-public-us-east-1a 10.42.12.0/26")[:4] == [
+        "+name: eksforge-local-public-us-east-1a", "+cidr_block: 10.42.12.0/26", "+availability_zone: us-east-1a",
+        "+tier: public"]
+    assert "+default_route: NAT gateway eksforge-local-nat-us-east-1a" in planned_settings(
+        run.output, "route table eksforge-local-private-us-east-1b")
     # The preflight checked every layer's roles once, in the first play; the eks role reused its reads.
     assert run.output.count("TASK [Check the input of the roles vpc, iam, ecr, eks, platform_namespace, addons]") == 1
-    assert run.count("DescribeClusterVersions") == 1 and run.count("DescribeInstanceTypes") == 1
+    # One offerings read says which instance types the region has; one DescribeInstanceTypes their architectures.
+    assert run.count("DescribeClusterVersions") == 1 and run.count("DescribeInstanceTypeOfferings") == 1
+    assert run.count("DescribeInstanceTypes") == 1
     # The OIDC provider and the add-ons' IRSA roles are in the plan, with their settings, before the cluster exists.
     assert "+    url: https://oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE" in run.output
     assert "+    - sts.amazonaws.com" in run.output  # the provider's client ids
-    flat = " ".join(run.output.split())  # the YAML callback wraps long values
-    assert "would_create: IAM role /eksforge-local-aws-ebs-csi-driver" in flat
-    assert ("trusts: oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE, service account "
-            "kube-system/ebs-csi-controller-sa") in flat
+    irsa = " ".join(planned_settings(run.output, "IAM role /eksforge-local-aws-ebs-csi-driver"))
+    assert ("+trusts: oidc.eks.us-east-1.amazonaws.com/id/ISSUER-ID-KNOWN-AFTER-CREATE, service account "
+            "kube-system/ebs-csi-controller-sa") in irsa
+    assert "+name: eksforge-local-aws-ebs-csi-driver" in irsa
 
+
+def planned_settings(output: str, resource: str) -> list[str]:
+    """The "+" lines of the check-mode diff that plans `resource` (eksforge.platform.plan)."""
+    lines = output.splitlines()
+    start = lines.index(f"+++ after: {resource} (would create)") + 2  # past the @@ line
+    taken = []
+    for line in lines[start:]:
+        if not line.startswith("+"):
+            break
+        taken.append(line)
+    return taken
 
 def test_cold_run_builds_the_platform(platform):
     cold = platform.cold

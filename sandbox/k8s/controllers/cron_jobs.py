@@ -2,7 +2,8 @@
 POST /_sandbox/clock), as the cronjob controller makes them — only the latest missed run, none while suspended
 or past startingDeadlineSeconds, concurrencyPolicy Forbid/Replace — then the status (active jobs,
 lastScheduleTime, lastSuccessfulTime) and the successful/failed history limits. Jobs made by hand from the
-CronJob (`kubectl create job --from=cronjob/x`) are owned by it, so they count in its history too."""
+CronJob (`kubectl create job --from=cronjob/x`) are owned by it, so they count in its history too. It reports what
+the cronjob controller reports: SuccessfulCreate, SawCompletedJob (an active job finished), SuccessfulDelete."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from datetime import datetime, timezone
 
 from .. import clock, cron, kinds
 from .context import JOBS, Context, live, owned_by, owner_reference
+from .events import record
 
 CRON_JOBS = kinds.builtin_by_kind("batch", "CronJob")
 SCHEDULED_AT = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+CONTROLLER = "cronjob-controller"
 
 
 def reconcile(ctx: Context) -> None:
@@ -25,12 +28,18 @@ def reconcile(ctx: Context) -> None:
     for cron_job in cron_jobs:
         jobs = owned_by(all_jobs, cron_job)
         status = dict(cron_job.get("status") or {})
+        was_active = {reference["uid"] for reference in status.get("active") or []}
+        for job in jobs:
+            if job["metadata"]["uid"] in was_active and _finished(job):
+                record(ctx, cron_job, "SawCompletedJob",
+                       f"Saw completed job: {job['metadata']['name']}, status: {_finished(job)}", CONTROLLER)
         scheduled = _due(cron_job, status, now)
         if scheduled is not None and _may_start(ctx, cron_job, jobs):
             job = _start(ctx, cron_job, scheduled)
             status["lastScheduleTime"] = scheduled.strftime(_TIME_FORMAT)
             if job is not None:
                 jobs.append(job)
+                record(ctx, cron_job, "SuccessfulCreate", f"Created job {job['metadata']['name']}", CONTROLLER)
         running = [j for j in live(jobs) if _finished(j) is None]
         succeeded = [j for j in jobs if _finished(j) == "Complete"]
         finish_times = [(j.get("status") or {}).get("completionTime") for j in succeeded]
@@ -43,8 +52,8 @@ def reconcile(ctx: Context) -> None:
             status.pop("active")
         ctx.set_status(CRON_JOBS, cron_job, status)
         spec = cron_job.get("spec") or {}
-        _prune(ctx, succeeded, spec.get("successfulJobsHistoryLimit", 3))
-        _prune(ctx, [j for j in jobs if _finished(j) == "Failed"], spec.get("failedJobsHistoryLimit", 1))
+        _prune(ctx, cron_job, succeeded, spec.get("successfulJobsHistoryLimit", 3))
+        _prune(ctx, cron_job, [j for j in jobs if _finished(j) == "Failed"], spec.get("failedJobsHistoryLimit", 1))
 
 
 def _due(cron_job: dict, status: dict, now: datetime) -> datetime | None:
@@ -68,7 +77,7 @@ def _may_start(ctx: Context, cron_job: dict, jobs: list[dict]) -> bool:
         return False
     if policy == "Replace":
         for job in running:
-            ctx.delete(JOBS, job, {"propagationPolicy": "Background"})
+            _delete_job(ctx, cron_job, job)
     return True
 
 
@@ -93,11 +102,16 @@ def _finished(job: dict) -> str | None:
     return None
 
 
-def _prune(ctx: Context, finished: list[dict], keep: int) -> None:
+def _prune(ctx: Context, cron_job: dict, finished: list[dict], keep: int) -> None:
     """Delete the oldest finished jobs beyond the history limit (and their pods with them)."""
     newest_first = sorted(live(finished), key=_scheduled_at, reverse=True)
     for job in newest_first[keep:]:
-        ctx.delete(JOBS, job, {"propagationPolicy": "Background"})
+        _delete_job(ctx, cron_job, job)
+
+
+def _delete_job(ctx: Context, cron_job: dict, job: dict) -> None:
+    if ctx.delete(JOBS, job, {"propagationPolicy": "Background"}):
+        record(ctx, cron_job, "SuccessfulDelete", f"Deleted job {job['metadata']['name']}", CONTROLLER)
 
 
 def _scheduled_at(job: dict) -> tuple[str, str]:

@@ -1,12 +1,16 @@
-"""DaemonSets: one current pod per node (cordoned ones included: daemon pods tolerate unschedulable)."""
+"""DaemonSets: one current pod per node (cordoned ones included: daemon pods tolerate unschedulable), each pod made
+or removed reported as the daemonset controller does (SuccessfulCreate, SuccessfulDelete)."""
 
 from __future__ import annotations
 
 from ..objects import random_suffix
 from . import revisions
 from .context import DAEMON_SETS, PODS, Context, live, short_hash
+from .events import record
 from .nodes import ready_nodes
 from .pod_templates import is_ready, new_pod, pods_of
+
+CONTROLLER = "daemonset-controller"
 
 
 def reconcile(ctx: Context) -> None:
@@ -23,14 +27,17 @@ def reconcile(ctx: Context) -> None:
             node = (pod.get("spec") or {}).get("nodeName")
             current = (pod["metadata"].get("labels") or {}).get("controller-revision-hash") == revision
             if node not in nodes or node in by_node or not current:
-                ctx.delete(PODS, pod)
+                if ctx.delete(PODS, pod):
+                    record(ctx, ds, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}", CONTROLLER)
             else:
                 by_node[node] = pod
         for node in nodes:
             if node not in by_node:
-                ctx.create(PODS, meta["namespace"], new_pod(
+                pod = ctx.create(PODS, meta["namespace"], new_pod(
                     ds, spec.get("template"), f"{meta['name']}-{random_suffix()}",
                     {"controller-revision-hash": revision}, node=node))
+                if pod:
+                    record(ctx, ds, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}", CONTROLLER)
         ready = sum(1 for p in by_node.values() if is_ready(p))
         status = {"observedGeneration": meta.get("generation", 1), "desiredNumberScheduled": len(nodes),
                   "currentNumberScheduled": len(by_node), "updatedNumberScheduled": len(by_node),

@@ -1,10 +1,14 @@
-"""Jobs: pods up to parallelism until enough succeeded, then the Complete condition."""
+"""Jobs: pods up to parallelism until enough succeeded, then the Complete condition, with the events the job
+controller reports (SuccessfulCreate per pod, Completed)."""
 
 from __future__ import annotations
 
 from ..objects import random_suffix, timestamp
 from .context import JOBS, PODS, Context, condition, live
+from .events import record
 from .pod_templates import is_ready, new_pod, pods_of
+
+CONTROLLER = "job-controller"
 
 
 def reconcile(ctx: Context) -> None:
@@ -20,7 +24,10 @@ def reconcile(ctx: Context) -> None:
         running = [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
         missing = min(spec.get("parallelism", 1), completions - succeeded) - len(running)
         for _ in range(max(0, missing)):
-            ctx.create(PODS, meta["namespace"], new_pod(job, spec.get("template"), f"{meta['name']}-{random_suffix()}"))
+            pod = ctx.create(PODS, meta["namespace"], new_pod(job, spec.get("template"),
+                                                              f"{meta['name']}-{random_suffix()}"))
+            if pod:
+                record(ctx, job, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}", CONTROLLER)
         status.setdefault("startTime", timestamp())
         status["active"] = len(running) + max(0, missing)
         status["ready"] = sum(1 for p in running if is_ready(p))
@@ -34,4 +41,5 @@ def reconcile(ctx: Context) -> None:
             reached = "Reached expected number of succeeded pods"
             status["conditions"] = [condition("SuccessCriteriaMet", True, "CompletionsReached", reached, None),
                                     condition("Complete", True, "CompletionsReached", reached, None)]
+            record(ctx, job, "Completed", "Job completed", CONTROLLER)
         ctx.set_status(JOBS, job, {k: v for k, v in status.items() if v != 0 or k == "ready"})

@@ -1,14 +1,17 @@
 """StatefulSets: pods <name>-0..N-1 with their volume claims; on a template change the pods at or above the
 rolling update's partition are replaced (none with OnDelete: the user deletes them), and the status counts
-pods per revision the way `kubectl rollout status` reads it."""
+pods per revision the way `kubectl rollout status` reads it. Each pod and claim made or pod removed is reported as the
+statefulset controller words it ("create Pod web-0 in StatefulSet web successful")."""
 
 from __future__ import annotations
 
 from . import revisions
 from .context import PODS, PVCS, STATEFUL_SETS, Context, live, short_hash
+from .events import record
 from .pod_templates import is_ready, new_pod, pods_of
 
 REVISION_LABEL = "controller-revision-hash"
+CONTROLLER = "statefulset-controller"
 
 
 def reconcile(ctx: Context) -> None:
@@ -31,19 +34,27 @@ def reconcile(ctx: Context) -> None:
             name = f"{meta['name']}-{index}"
             pod = pods.get(name)
             if pod and _revision(pod) != revision and index >= first_replaced:
-                ctx.delete(PODS, pod)
+                _delete_pod(ctx, sts, pod)
                 pods.pop(name)
                 continue
             if pod is None:
                 old = index < restored_below and kept_template is not None
-                ctx.create(PODS, meta["namespace"], _pod(ctx, sts, name, index, kept if old else revision,
-                                                         kept_template if old else spec.get("template")))
+                if ctx.create(PODS, meta["namespace"], _pod(ctx, sts, name, index, kept if old else revision,
+                                                            kept_template if old else spec.get("template"))):
+                    record(ctx, sts, "SuccessfulCreate", f"create Pod {name} in StatefulSet {meta['name']} successful",
+                           CONTROLLER)
         for name, pod in pods.items():
             if int(name.rsplit("-", 1)[-1]) >= wanted:
-                ctx.delete(PODS, pod)
+                _delete_pod(ctx, sts, pod)
         current = [p for n, p in pods.items() if int(n.rsplit("-", 1)[-1]) < wanted]
         ctx.set_status(STATEFUL_SETS, sts, _status(sts, current, revision, wanted))
         revisions.prune(ctx, sts, history, {revision, kept} | {_revision(p) for p in current})
+
+
+def _delete_pod(ctx: Context, sts: dict, pod: dict) -> None:
+    if ctx.delete(PODS, pod):
+        record(ctx, sts, "SuccessfulDelete",
+               f"delete Pod {pod['metadata']['name']} in StatefulSet {sts['metadata']['name']} successful", CONTROLLER)
 
 
 def _on_delete(spec: dict) -> bool:
@@ -78,10 +89,11 @@ def _pod(ctx: Context, sts, name, index, revision, template) -> dict:
     volumes = []
     for claim in spec.get("volumeClaimTemplates") or []:
         claim_name = f"{claim['metadata']['name']}-{name}"
-        if ctx.find(PVCS, meta["namespace"], claim_name) is None:
-            ctx.create(PVCS, meta["namespace"], {
+        if ctx.find(PVCS, meta["namespace"], claim_name) is None and ctx.create(PVCS, meta["namespace"], {
                 "metadata": {"name": claim_name, "labels": (spec.get("selector") or {}).get("matchLabels") or {}},
-                "spec": claim.get("spec") or {}})
+                "spec": claim.get("spec") or {}}):
+            record(ctx, sts, "SuccessfulCreate",
+                   f"create Claim {claim_name} Pod {name} in StatefulSet {meta['name']} success", CONTROLLER)
         volumes.append({"name": claim["metadata"]["name"], "persistentVolumeClaim": {"claimName": claim_name}})
     pod = new_pod(sts, template, name, {
         REVISION_LABEL: revision, "statefulset.kubernetes.io/pod-name": name,

@@ -178,16 +178,20 @@ def test_python_client_and_describe_read_the_reported_status(eks, namespace):
             "restartPolicy": "Never", "containers": [{"name": "job", "image": "busybox"}]}}}}}}
     budget = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "web"},
               "spec": {"selector": {"matchLabels": {"app": "web"}}, "maxUnavailable": 1}}
-    ok(eks.kubectl("apply", "-f", "-", input=deployment("web", 2) + "---\n" + yaml.safe_dump_all([cron, budget]),
+    ok(eks.kubectl("apply", "-f", "-", input=deployment("web", 2) + "---\n" + yaml.safe_dump(cron),
                    namespace=namespace))
     ok(eks.kubectl("autoscale", "deployment", "web", "--min=1", "--max=3", "--cpu-percent=70", namespace=namespace))
     api = eks.api_client()
+    # The apiserver answers the create with the empty status (counts at 0); the disruption controller fills it.
+    created = client.PolicyV1Api(api).create_namespaced_pod_disruption_budget(namespace, budget)
+    assert (created.status.expected_pods, created.status.current_healthy, created.status.desired_healthy,
+            created.status.disruptions_allowed) == (0, 0, 0, 0)
     hpa = wait_until(lambda: (h := client.AutoscalingV2Api(api).read_namespaced_horizontal_pod_autoscaler(
         "web", namespace)).status is not None and h.status.current_replicas == 2 and h)
     assert hpa.status.desired_replicas == 2 and {c.type for c in hpa.status.conditions} == {
         "AbleToScale", "ScalingActive", "ScalingLimited"}
     pdb = wait_until(lambda: (p := client.PolicyV1Api(api).read_namespaced_pod_disruption_budget(
-        "web", namespace)).status is not None and p.status.current_healthy == 2 and p)
+        "web", namespace)).status.current_healthy == 2 and p)
     assert (pdb.status.expected_pods, pdb.status.desired_healthy, pdb.status.disruptions_allowed) == (2, 1, 1)
     assert client.BatchV1Api(api).read_namespaced_cron_job("nightly", namespace).spec.successful_jobs_history_limit \
         == 3

@@ -78,6 +78,17 @@ def test_jobs_on_schedule_with_history_limit_and_suspend(eks, namespace, moved_c
         assert status["lastScheduleTime"] == scheduled
     # Only the two newest successful jobs are kept (their pods go with the older one).
     assert wait_until(lambda: sorted(jobs(eks, namespace)) == sorted(runs[1:]))
+    # The cronjob and job controllers' events, worded as theirs.
+    events = [(e["involvedObject"]["kind"], e["involvedObject"]["name"], e["reason"], e["message"],
+               e["source"]["component"]) for e in get(eks, namespace, "events")["items"]]
+    for run in runs:
+        assert ("CronJob", "tick", "SuccessfulCreate", f"Created job {run}", "cronjob-controller") in events
+        assert ("CronJob", "tick", "SawCompletedJob", f"Saw completed job: {run}, status: Complete",
+                "cronjob-controller") in events
+    assert ("CronJob", "tick", "SuccessfulDelete", f"Deleted job {runs[0]}", "cronjob-controller") in events
+    assert ("Job", runs[2], "Completed", "Job completed", "job-controller") in events
+    assert any(event[:3] == ("Job", runs[2], "SuccessfulCreate") and event[3].startswith(f"Created pod: {runs[2]}-")
+               for event in events)
 
     ok(eks.kubectl("patch", "cronjob", "tick", "-p", '{"spec":{"suspend":true}}', namespace=namespace))
     clock.to_minute(4)

@@ -95,3 +95,39 @@ def test_event_time_must_be_rfc3339_micro(eks, namespace):
              "action": "Check", "reason": "Checked", "type": "Normal", "regarding": {"kind": "Pod", "name": "x"}}
     refused = eks.kubectl("create", "-f", "-", input=json.dumps(event), namespace=namespace)
     assert refused.returncode != 0 and "parsing time" in refused.stderr
+
+
+def test_statefulset_and_daemonset_controllers_write_their_events(eks, namespace):
+    """Worded as the real controllers word them: the statefulset controller's "create Pod db-0 in StatefulSet db
+    successful" and "create Claim ...", the daemonset controller's "Created pod: ..." / "Deleted pod: ..."."""
+    claim = {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"],
+                                                    "resources": {"requests": {"storage": "1Gi"}}}}
+    template = {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "db", "image": "redis:7"}]}}
+    ok(eks.kubectl("apply", "-f", "-", namespace=namespace, input=json.dumps({
+        "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+        "spec": {"replicas": 2, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}}, "template": template,
+                 "volumeClaimTemplates": [claim]}})))
+    ok(eks.kubectl("create", "-f", "-", namespace=namespace, input=json.dumps({
+        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {
+            "metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "a", "image": "busybox:1"}]}}}})))
+
+    def said(kind, name, reason, message_start=""):
+        return [e for e in core_events(eks, namespace) if e["involvedObject"]["kind"] == kind
+                and e["involvedObject"]["name"] == name and e["reason"] == reason
+                and e["message"].startswith(message_start)]
+
+    wait_until(lambda: len(said("StatefulSet", "db", "SuccessfulCreate", "create Pod db-")) == 2)
+    messages = {e["message"] for e in said("StatefulSet", "db", "SuccessfulCreate")}
+    assert {"create Pod db-0 in StatefulSet db successful", "create Pod db-1 in StatefulSet db successful",
+            "create Claim data-db-0 Pod db-0 in StatefulSet db success"} <= messages
+    assert said("StatefulSet", "db", "SuccessfulCreate")[0]["source"]["component"] == "statefulset-controller"
+    ok(eks.kubectl("scale", "statefulset", "db", "--replicas=1", namespace=namespace))
+    wait_until(lambda: said("StatefulSet", "db", "SuccessfulDelete", "delete Pod db-1 in StatefulSet db successful"))
+
+    nodes = len(ok(eks.kubectl("get", "nodes", "-o", "name")).split())
+    created = wait_until(lambda: (lambda found: found if len(found) == nodes else None)(
+        said("DaemonSet", "agent", "SuccessfulCreate", "Created pod: agent-")))
+    assert {e["source"]["component"] for e in created} == {"daemonset-controller"}
+    ok(eks.kubectl("set", "image", "daemonset/agent", "a=busybox:2", namespace=namespace))
+    wait_until(lambda: len(said("DaemonSet", "agent", "SuccessfulDelete", "Deleted pod: agent-")) == nodes)
