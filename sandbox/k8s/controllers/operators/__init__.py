@@ -1,9 +1,11 @@
 """The built-in simulated operators: one module per chart whose custom resources the emulator gives a
 status, each exposing `STAGES` (see ../stages.py); list its stages in STAGES below.
 
-None yet: the platform installs no chart with an operator so far.
+- eck: Elastic's ECK operator (chart elastic/eck-operator): Elasticsearch and Kibana.
 """
 
 from __future__ import annotations
 
-STAGES: tuple = ()
+from . import eck
+
+STAGES: tuple = (*eck.STAGES,)
