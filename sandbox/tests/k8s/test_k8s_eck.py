@@ -60,7 +60,8 @@ def test_elasticsearch_and_kibana_once_the_operator_is_ready(eck):
     assert not apps.list_namespaced_stateful_set(NAMESPACE).items
     assert "status" not in _get(custom, ES, "logs")
 
-    upgraded = run([BIN / "helm", "upgrade", "eck", CHART, "--namespace", "elastic-system", "--wait", "--set", "replicaCount=1",
+    upgraded = run([BIN / "helm", "upgrade", "eck", CHART, "--namespace", "elastic-system", "--wait",
+                    "--set", "replicaCount=1",
                     "--kubeconfig", eks.kubeconfig()], env=eks.env)
     assert upgraded.returncode == 0, upgraded.stderr
     status = wait_until(lambda: (_get(custom, ES, "logs").get("status") or {}).get("phase") == "Ready"

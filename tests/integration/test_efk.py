@@ -1,0 +1,143 @@
+"""roles/efk against a sandbox EKS cluster (the simulated ECK operator behind the real eck-operator chart, the
+real fluent-bit chart from the mirror): bad input refused first, --check writes nothing, a cold install gets
+green, a second run changes nothing (and at -vvv shows no password), destroy leaves nothing, claims and volumes
+included. The Fluent Bit configuration the chart renders with the role's values is checked with helm."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+import yaml
+
+from sandbox import harness
+from tests.integration.support.asserts import assert_idempotent, assert_ran, wait_for
+from tests.integration.support.cluster import client, make_cluster
+from tests.integration.support.constants import REGION
+
+PLAYBOOK = "tests/integration/playbooks/platform_role.yml"
+PASSWORDS = {"efk_writer_password": "writer-Secret-7f3a", "efk_viewer_password": "viewer-Secret-91bc",
+             "efk_admin_password": "admin-Secret-5d2e"}
+BASE = {"platform_role": "efk", "efk_enabled": True, "efk_ready_timeout": 120, **PASSWORDS}
+GP3 = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "gp3"},
+       "provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3"}, "volumeBindingMode": "WaitForFirstConsumer",
+       "reclaimPolicy": "Delete"}
+
+
+@pytest.fixture(scope="module")
+def cluster(private_sandbox, tmp_path_factory):
+    """A cluster with the gp3 storage class (the addons role's, made here with kubectl)."""
+    outputs, env = make_cluster(private_sandbox, "logging", "10.62", tmp_path_factory.mktemp("efk-home"))
+    made = client(env, "kubectl", "apply", "-f", "-", stdin=json.dumps(GP3))
+    assert made.returncode == 0, made.stderr
+    return private_sandbox, outputs, env
+
+
+def run(cluster, check: bool = False, verbosity: int = 0, **variables):
+    sandbox, outputs, _ = cluster
+    return harness.run_playbook(sandbox, PLAYBOOK, check=check, diff=check, verbosity=verbosity,
+                                extra_vars={"eks_outputs": outputs, "aws_region": REGION, **BASE, **variables})
+
+
+def kubectl_json(cluster, *args: str) -> dict:
+    found = client(cluster[2], "kubectl", *args, "-o", "json")
+    assert found.returncode == 0, found.stderr
+    return json.loads(found.stdout)
+
+
+def leftovers(cluster) -> list[str]:
+    names = [f"{i['kind']}/{i['metadata']['name']}" for i in kubectl_json(
+        cluster, "get", "persistentvolumeclaims,persistentvolumes,statefulsets,deployments,daemonsets",
+        "--all-namespaces")["items"]]
+    namespaces = {i["metadata"]["name"] for i in kubectl_json(cluster, "get", "namespaces")["items"]}
+    return names + sorted(namespaces & {"logging", "elastic-system"}) + \
+        [r["name"] for r in json.loads(client(cluster[2], "helm", "list", "-A", "-o", "json").stdout)]
+
+
+@pytest.mark.parametrize(("variables", "message"), [
+    ({"efk_node_sets": [{"name": "master", "count": 2, "roles": ["master"], "storage": "10Gi", "memory": "2Gi",
+                         "cpu": "1"}]},
+     "efk_node_sets must have an odd number of master-eligible nodes"),
+    ({"efk_admin_password": ""}, "efk_writer_password, efk_viewer_password and efk_admin_password must each be set"),
+    ({"efk_domain": "example.com", "platform_environment": "prod"}, "in prod a domain needs efk_certificate_arn"),
+])
+def test_bad_input_is_refused_before_the_cluster_is_called(cluster, variables, message):
+    refused = run(cluster, **variables)
+    assert refused.rc != 0 and refused.failed == 1, refused.output[-3000:]
+    assert message in " ".join(refused.output.split()), refused.output[-3000:]
+    assert "ECK operator chart" not in refused.output
+    assert PASSWORDS["efk_writer_password"] not in refused.output
+
+
+def test_check_install_idempotence_and_destroy(cluster):
+    planned = run(cluster, check=True)
+    assert_ran(planned)
+    assert planned.changed >= 3
+    assert leftovers(cluster) == []  # --check installed nothing
+
+    assert_ran(run(cluster))
+    es = kubectl_json(cluster, "get", "elasticsearch", "logs", "-n", "logging")
+    assert (es["status"]["health"], es["status"]["phase"]) == ("green", "Ready")
+    [node_set] = es["spec"]["nodeSets"]
+    claim = node_set["volumeClaimTemplates"][0]["spec"]
+    assert (claim["storageClassName"], claim["resources"]["requests"]["storage"]) == ("gp3", "10Gi")
+    assert [r["secretName"] for r in es["spec"]["auth"]["fileRealm"]] == \
+        ["logs-user-writer", "logs-user-viewer", "logs-user-admin"]
+    writer = kubectl_json(cluster, "get", "secret", "logs-user-writer", "-n", "logging")
+    assert writer["type"] == "kubernetes.io/basic-auth"
+    assert base64.b64decode(writer["data"]["password"]).decode() == PASSWORDS["efk_writer_password"]
+    assert base64.b64decode(writer["data"]["roles"]).decode() == "eksforge_log_writer"
+    roles = yaml.safe_load(base64.b64decode(kubectl_json(cluster, "get", "secret", "logs-roles", "-n", "logging")
+                                            ["data"]["roles.yml"]))
+    assert roles["eksforge_log_writer"]["indices"][0]["names"] == ["local-logs-*"]
+    assert kubectl_json(cluster, "get", "kibana", "logs", "-n", "logging")["status"]["health"] == "green"
+    assert kubectl_json(cluster, "get", "daemonset", "fluent-bit", "-n", "logging")["status"]["numberReady"] >= 1
+    [job] = kubectl_json(cluster, "get", "jobs", "-n", "logging")["items"]
+    assert job["status"]["succeeded"] == 1
+    setup = kubectl_json(cluster, "get", "configmap", job["metadata"]["name"], "-n", "logging")["data"]
+    assert json.loads(setup["ilm-policy.json"])["policy"]["phases"]["delete"]["min_age"] == "14d"
+    assert json.loads(setup["index-template.json"])["template"]["settings"]["index.lifecycle.name"] == \
+        "local-logs-retention"
+
+    quiet = run(cluster, verbosity=3)
+    assert_idempotent(quiet)
+    for secret in PASSWORDS.values():
+        assert secret not in quiet.output and base64.b64encode(secret.encode()).decode() not in quiet.output
+
+    assert_ran(run(cluster, platform_role_tasks="destroy"))
+    assert wait_for(lambda: leftovers(cluster), lambda found: found == [], timeout=60) == []
+    assert_idempotent(run(cluster, platform_role_tasks="destroy"))
+
+
+def test_fluent_bit_configuration_rendered_by_the_chart(cluster, tmp_path):
+    """helm template of the mirror's fluent-bit chart with the values the role composes."""
+    sandbox, _, env = cluster
+    values = tmp_path / "values.json"
+    rendered = harness.run_playbook(sandbox, "tests/integration/playbooks/efk_values.yml",
+                                    extra_vars={**BASE, "efk_values_file": str(values)})
+    assert_ran(rendered)
+    templated = client(env, "helm", "template", "fluent-bit", str(harness.REPO_ROOT.parent / "shared" / "charts" /
+                                                                    "fluent" / "fluent-bit-0.58.1.tgz"),
+                       "-n", "logging", "-f", str(values))
+    assert templated.returncode == 0, templated.stderr
+    documents = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(templated.stdout) if d}
+    config = documents[("ConfigMap", "fluent-bit")]["data"]["fluent-bit.conf"]
+    sections = [block.split("\n") for block in config.split("[")[1:]]
+    inputs = [s for s in sections if s[0] == "INPUT]"]
+    assert [dict(line.split(None, 1) for line in s[1:] if line.strip()) ["Name"] for s in inputs] == ["tail"]
+    [kubernetes] = [s for s in sections if s[0] == "FILTER]"]
+    assert "Name kubernetes" in [" ".join(line.split()) for line in kubernetes]
+    [output] = [dict(line.split(None, 1) for line in s[1:] if line.strip()) for s in sections if s[0] == "OUTPUT]"]
+    assert {k: output[k] for k in ("Name", "Host", "Port", "tls", "tls.verify", "tls.ca_file", "HTTP_User",
+                                   "HTTP_Passwd", "Logstash_Prefix", "Logstash_DateFormat")} == {
+        "Name": "es", "Host": "logs-es-http.logging.svc", "Port": "9200", "tls": "On", "tls.verify": "On",
+        "tls.ca_file": "/fluent-bit/tls/elasticsearch/ca.crt", "HTTP_User": "${ES_USER}",
+        "HTTP_Passwd": "${ES_PASSWORD}", "Logstash_Prefix": "local-logs", "Logstash_DateFormat": "%Y.%m.%d"}
+    daemonset = documents[("DaemonSet", "fluent-bit")]["spec"]["template"]["spec"]
+    env_vars = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in daemonset["containers"][0]["env"]}
+    assert env_vars == {"ES_USER": {"name": "logs-user-writer", "key": "username"},
+                        "ES_PASSWORD": {"name": "logs-user-writer", "key": "password"}}
+    assert {"name": "elasticsearch-ca", "secret": {"secretName": "logs-es-http-certs-public",
+                                                   "items": [{"key": "ca.crt", "path": "ca.crt"}]}} \
+        in daemonset["volumes"]
