@@ -6,7 +6,10 @@ included. The Fluent Bit configuration the chart renders with the role's values 
 from __future__ import annotations
 
 import base64
+import http.server
 import json
+import subprocess
+import threading
 
 import pytest
 import yaml
@@ -110,13 +113,71 @@ def test_check_install_idempotence_and_destroy(cluster):
     assert_idempotent(run(cluster, platform_role_tasks="destroy"))
 
 
-def test_fluent_bit_configuration_rendered_by_the_chart(cluster, tmp_path):
-    """helm template of the mirror's fluent-bit chart with the values the role composes."""
-    sandbox, _, env = cluster
-    values = tmp_path / "values.json"
-    rendered = harness.run_playbook(sandbox, "tests/integration/playbooks/efk_values.yml",
-                                    extra_vars={**BASE, "efk_values_file": str(values)})
+@pytest.fixture(scope="module")
+def composed(cluster, tmp_path_factory):
+    """What the role composes without a cluster: the Fluent Bit values file and the setup Job's files."""
+    folder = tmp_path_factory.mktemp("efk-composed")
+    rendered = harness.run_playbook(cluster[0], "tests/integration/playbooks/efk_values.yml",
+                                    extra_vars={**BASE, "efk_values_file": str(folder / "values.json"),
+                                                "efk_setup_dir": str(folder)})
     assert_ran(rendered)
+    return folder
+
+
+class StandIn(http.server.BaseHTTPRequestHandler):
+    """Exactly the three Elasticsearch/Kibana endpoints the setup Job calls; anything else is a 404."""
+
+    ENDPOINTS = {("PUT", "/_ilm/policy/local-logs-retention"), ("PUT", "/_index_template/local-logs"),
+                 ("POST", "/kibana/api/data_views/data_view")}
+    received: list = []
+
+    def _answer(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        auth = base64.b64decode(self.headers["Authorization"].split()[1]).decode()
+        known = (self.command, self.path) in self.ENDPOINTS and auth == "log-admin:" + PASSWORDS["efk_admin_password"]
+        StandIn.received.append((self.command, self.path, self.headers["Content-Type"], self.headers.get("kbn-xsrf"),
+                                 body))
+        self.send_response(200 if known else 404)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"acknowledged": true}')
+
+    do_PUT = do_POST = _answer
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+def test_setup_job_calls_exactly_the_stand_in_endpoints(composed):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        ran = subprocess.run(["/bin/sh", str(composed / "setup.sh")], capture_output=True, text=True, timeout=60,
+                             env={"PATH": "/usr/bin:/bin", "ES_URL": url, "KIBANA_URL": f"{url}/kibana",
+                                  "CA_DIR": str(composed), "FILES": str(composed), "ES_USER": "log-admin",
+                                  "ES_PASSWORD": PASSWORDS["efk_admin_password"]}, check=False)
+    finally:
+        server.shutdown()
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert PASSWORDS["efk_admin_password"] not in ran.stdout + ran.stderr
+    assert [(m, p) for m, p, *_ in StandIn.received] == [
+        ("PUT", "/_ilm/policy/local-logs-retention"), ("PUT", "/_index_template/local-logs"),
+        ("POST", "/kibana/api/data_views/data_view")]
+    policy, template, view = (r[4] for r in StandIn.received)
+    assert policy == {"policy": {"phases": {"hot": {"actions": {}}, "delete": {"min_age": "14d",
+                                                                               "actions": {"delete": {}}}}}}
+    assert template["index_patterns"] == ["local-logs-*"]
+    assert template["template"]["settings"]["index.lifecycle.name"] == "local-logs-retention"
+    assert view == {"data_view": {"id": "local-logs", "title": "local-logs-*", "name": "local-logs",
+                                  "timeFieldName": "@timestamp"}, "override": True}
+    assert {(r[2], r[3]) for r in StandIn.received} == {("application/json", "eksforge")}
+
+
+def test_fluent_bit_configuration_rendered_by_the_chart(cluster, composed):
+    """helm template of the mirror's fluent-bit chart with the values the role composes."""
+    env = cluster[2]
+    values = composed / "values.json"
     templated = client(env, "helm", "template", "fluent-bit", str(harness.REPO_ROOT.parent / "shared" / "charts" /
                                                                     "fluent" / "fluent-bit-0.58.1.tgz"),
                        "-n", "logging", "-f", str(values))
