@@ -7,7 +7,9 @@ import json
 import subprocess
 from pathlib import Path
 
+from sandbox import harness
 from sandbox.harness import VENV_BIN
+from tests.integration.support.constants import REGION
 from tests.integration.support.inventory import cluster_prerequisites
 from tests.integration.support.kubernetes import eks_token
 
@@ -40,3 +42,29 @@ def client(env: dict, tool: str, *args: str, stdin: str | None = None) -> subpro
     """helm or kubectl with the cluster's kubeconfig."""
     return subprocess.run([str(VENV_BIN / tool), *args], env=env, capture_output=True, text=True, input=stdin,
                           timeout=120, check=False)
+
+
+ROLE_PLAYBOOK = "tests/integration/playbooks/platform_role.yml"
+# The gp3 class the addons role makes (EBS CSI); tests running a platform role alone make it with kubectl.
+GP3 = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "gp3"},
+       "provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3"}, "volumeBindingMode": "WaitForFirstConsumer",
+       "reclaimPolicy": "Delete"}
+
+
+def add_gp3_storage_class(env: dict) -> None:
+    made = client(env, "kubectl", "apply", "-f", "-", stdin=json.dumps(GP3))
+    assert made.returncode == 0, made.stderr
+
+
+def run_role(cluster: tuple, variables: dict, *, check: bool = False, verbosity: int = 0):
+    """tests/integration/playbooks/platform_role.yml (platform_role in `variables`) against the cluster of
+    `cluster` = (sandbox, eks_outputs, environment)."""
+    sandbox, outputs, _ = cluster
+    return harness.run_playbook(sandbox, ROLE_PLAYBOOK, check=check, diff=check, verbosity=verbosity,
+                                extra_vars={"eks_outputs": outputs, "aws_region": REGION, **variables})
+
+
+def kubectl_json(cluster: tuple, *args: str) -> dict:
+    found = client(cluster[2], "kubectl", *args, "-o", "json")
+    assert found.returncode == 0, found.stderr
+    return json.loads(found.stdout)
