@@ -150,7 +150,7 @@ class PlaybookRun:
 
 def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventories/local",
                  extra_vars: dict | None = None, check: bool = False, diff: bool = False,
-                 tags: str | None = None, timeout: int = 900) -> PlaybookRun:
+                 tags: str | None = None, timeout: int = 900, verbosity: int = 0) -> PlaybookRun:
     """Run `playbook` (relative to the repo root, or absolute) with the inventory's endpoint pointed at
     this sandbox; counters are reset first, so `calls` are exactly this run's."""
     variables = {"aws_endpoint_url": sandbox.aws_endpoint, "chart_mirror_url": sandbox.chart_mirror_url,
@@ -162,6 +162,8 @@ def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventori
         command.append("--diff")
     if tags:
         command += ["--tags", tags]
+    if verbosity:
+        command.append("-" + "v" * verbosity)
     env = dict(sandbox.env, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_FORCE_COLOR="0")
     sandbox.reset_calls()

@@ -3,18 +3,15 @@ platform role installs charts, read back with the real helm client."""
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 
 import pytest
 
 from sandbox import harness
-from sandbox.harness import VENV_BIN
 from tests.integration.support.asserts import assert_idempotent, assert_ran, wait_for
 from tests.integration.support.constants import REGION
-from tests.integration.support.inventory import cluster_prerequisites
-from tests.integration.support.kubernetes import eks_token
+from tests.integration.support.cluster import client, make_cluster
 
 PLAYBOOK = "tests/integration/playbooks/helm_release.yml"
 CLUSTER = "charts"
@@ -25,26 +22,7 @@ RELEASE = {"helm_release_chart": "metrics-server", "helm_release_name": "metrics
 @pytest.fixture(scope="module")
 def cluster(private_sandbox, tmp_path_factory):
     """An EKS cluster with two nodes made with boto3; yields (sandbox, eks_outputs, helm environment)."""
-    prerequisites = cluster_prerequisites(private_sandbox, CLUSTER, "10.61")
-    eks = private_sandbox.boto3_client("eks")
-    eks.create_cluster(name=CLUSTER, version="1.33", roleArn=prerequisites["eks_cluster_role_arn"],
-                       resourcesVpcConfig={"subnetIds": prerequisites["eks_subnet_ids"]},
-                       accessConfig={"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True})
-    eks.get_waiter("cluster_active").wait(name=CLUSTER, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
-    eks.create_nodegroup(clusterName=CLUSTER, nodegroupName="general", nodeRole=prerequisites["eks_node_role_arn"],
-                         subnets=prerequisites["eks_subnet_ids"], scalingConfig={"minSize": 1, "maxSize": 2, "desiredSize": 2})
-    described = eks.describe_cluster(name=CLUSTER)["cluster"]
-    home = tmp_path_factory.mktemp("helm-home")
-    ca = home / "ca.crt"
-    ca.write_bytes(base64.b64decode(described["certificateAuthority"]["data"]))
-    outputs = {"endpoint": described["endpoint"], "ca_cert_path": str(ca), "cluster_name": CLUSTER}
-    kubeconfig = home / "kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": CLUSTER,
-        "clusters": [{"name": CLUSTER, "cluster": {"server": described["endpoint"], "certificate-authority": str(ca)}}],
-        "users": [{"name": "admin", "user": {"token": eks_token(private_sandbox, CLUSTER)}}],
-        "contexts": [{"name": CLUSTER, "context": {"cluster": CLUSTER, "user": "admin"}}]}))
-    env = {"HOME": str(home), "KUBECONFIG": str(kubeconfig), "PATH": f"{VENV_BIN}:/usr/bin:/bin"}
+    outputs, env = make_cluster(private_sandbox, CLUSTER, "10.61", tmp_path_factory.mktemp("helm-home"))
     yield private_sandbox, outputs, env
 
 
@@ -55,8 +33,7 @@ def run(cluster, check: bool = False, **variables):
 
 
 def helm(cluster, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "helm"), *args], env=cluster[2], capture_output=True, text=True,
-                          timeout=120, check=False)
+    return client(cluster[2], "helm", *args)
 
 
 def releases(cluster) -> list[dict]:

@@ -8,6 +8,13 @@ function of the object for the little that must be computed.
 The gate is not optional: a simulated operator acts only while the chart that would run the real one has
 its controller Deployment or StatefulSet (found by the labels the chart puts on it) ready.
 
+An operator that makes objects for its resources (ECK: StatefulSets, Services, Secrets per Elasticsearch) gives
+its stage `children`, a function of the object returning the manifests it keeps: they are created or updated
+(owned by the object, so the garbage collector removes them with it) as soon as the stage selects the object,
+owned ones the function no longer returns are deleted, and a callable `status` then receives the object and its
+live children (`status(obj, owned)`) to report on them. `claims` names, by labels, volume claims of the
+object's StatefulSets that the operator takes ownership of (removed with the object). Children are Python only.
+
 Stages are Python (`Stage(...)`, see operators/) or YAML documents (`python -m sandbox.k8s serve --stages F`):
 
     apiVersion: sandbox.eksforge.dev/v1alpha1
@@ -96,6 +103,8 @@ class Stage:
     match_labels: dict[str, str] = field(default_factory=dict)
     match_expressions: tuple[Expression, ...] = ()
     delay: float = 0.0  # seconds the stage must hold for an object before it acts
+    children: Callable[[dict], list[dict]] | None = None  # manifests the operator keeps for the object
+    claims: Callable[[dict], dict[str, str]] | None = None  # labels of the volume claims it owns
 
     def selects(self, obj: dict) -> bool:
         meta = obj["metadata"]
@@ -103,10 +112,13 @@ class Stage:
         return not meta.get("deletionTimestamp") and all(labels.get(k) == v for k, v in self.match_labels.items()) \
             and all(e.holds(obj) for e in self.match_expressions)
 
-    def next_status(self, obj: dict) -> dict:
-        """The object's status once the stage has acted."""
+    def next_status(self, obj: dict, owned: list[dict] | None = None) -> dict:
+        """The object's status once the stage has acted (`owned`: its live children, for a stage with children)."""
         current = obj.get("status") or {}
-        patch = self.status(obj) if callable(self.status) else self.status
+        if not callable(self.status):
+            patch = self.status
+        else:
+            patch = self.status(obj, owned or []) if self.children else self.status(obj)
         merged = merge_patch(current, {k: v for k, v in patch.items() if k != "conditions"})
         if "conditions" in patch:
             merged["conditions"] = _merge_conditions(current.get("conditions") or [], patch["conditions"])
