@@ -1,8 +1,10 @@
 """Real AWS behaviour the Terraform AWS provider relies on when it reads back what it made (terraform/eventmall),
 where moto 5.2.5 differs; fixed in sandbox/aws/extensions (application_autoscaling, security_group_rules, ec2,
-cloudfront, ecs, elasticache, rds)."""
+cloudfront, ecs, elasticache, rds, s3_policy)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from botocore.exceptions import ClientError
@@ -124,3 +126,22 @@ def test_provisioned_aurora_has_no_scaling_info_and_instances_keep_performance_i
     assert instance["PerformanceInsightsEnabled"] is True
     assert instance["PerformanceInsightsKMSKeyId"] == "arn:aws:kms:us-east-1:123456789012:key/k"
     assert instance["PerformanceInsightsRetentionPeriod"] == 7
+
+
+def test_tls_only_bucket_policy_lets_sdk_requests_through_and_other_denies_still_apply(sandbox):
+    """S3 applies `Deny if aws:SecureTransport is false` only to plain-HTTP requests (SDKs use HTTPS); a Deny
+    without that condition still refuses the object request (403)."""
+    s3 = sandbox.client("s3")
+    s3.create_bucket(Bucket="state")
+    tls_only = {"Sid": "TLSOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::state", "arn:aws:s3:::state/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    s3.put_bucket_policy(Bucket="state", Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
+    s3.put_object(Bucket="state", Key="a.tfstate", Body=b"{}")
+    assert s3.get_object(Bucket="state", Key="a.tfstate")["Body"].read() == b"{}"
+    deny_all = {**tls_only, "Sid": "DenyAll"}
+    del deny_all["Condition"]
+    s3.put_bucket_policy(Bucket="state", Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only, deny_all]}))
+    with pytest.raises(ClientError) as raised:
+        s3.head_object(Bucket="state", Key="a.tfstate")
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
