@@ -129,10 +129,13 @@ def test_a_changed_desired_count_plans_exactly_that(stack):
     planned = run(stack[0], extra_vars={"eventmall_desired_count": 2}, check=True, diff=True)
     assert_ran(planned, changed=1)
     assert planned.mutating_calls == []  # a check run plans without writing the lock file
-    changed_addresses = sorted(set(line.split('"address": "', 1)[1].split('"', 1)[0]
-                                   for line in planned.output.splitlines() if '"address": "aws_' in line))
-    assert "desired_count" in planned.output
-    assert changed_addresses in ([], ["aws_ecs_service.web"]), changed_addresses
+    lines = [line.strip() for line in planned.output.splitlines()]
+    # The plan is the task's diff: Terraform's before/after of each resource it would change.
+    assert {line.split('"resource": "', 1)[1].split('"', 1)[0] for line in lines if '"resource": "' in line} \
+        == {"aws_ecs_service.web"}
+    changed_lines = [line for line in lines if line[:1] in "+-" and line[1:2] == " " and '": ' in line]
+    assert sorted(line[0] + " " + line[1:].strip().rstrip(",") for line in changed_lines) \
+        == ['+ "desired_count": 2', '- "desired_count": 1']
 
 
 def test_a_run_while_another_holds_the_lock_fails_naming_it(stack):
