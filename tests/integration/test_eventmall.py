@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -33,20 +34,38 @@ def run(sandbox, **options) -> PlaybookRun:
     return harness.run_playbook(sandbox, PLAYBOOK, extra_vars=extra, **options)
 
 
+def terraform_applies(group: int) -> list[int]:
+    """Process ids of the `terraform apply` processes of a run's process group."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit() or os.getpgid(int(entry.name)) != group:
+                continue
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if command[0].endswith(b"terraform") and b"apply" in command:
+            found.append(int(entry.name))
+    return found
+
+
 def interrupted_run(sandbox, until) -> int:
-    """eventmall.yml stopped with SIGINT (Ctrl-C: Terraform finishes what is in flight, saves the state and
-    releases the lock) once `until()` is true; returns the run's exit code."""
+    """eventmall.yml whose `terraform apply` gets SIGINT (what Ctrl-C or a CI cancel sends it) once `until()` is
+    true: Terraform finishes the calls in flight, saves the state and releases the lock. Returns the exit code."""
     variables = {"aws_endpoint_url": sandbox.aws_endpoint, **ENABLED}
     command = [str(harness.VENV_BIN / "ansible-playbook"), "-i", "inventories/local", PLAYBOOK, "-e",
                json.dumps(variables)]
     process = subprocess.Popen(command, cwd=harness.REPO_ROOT, env=sandbox.env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 600
-    while process.poll() is None and not until() and time.monotonic() < deadline:
+    deadline = time.monotonic() + 900
+    while process.poll() is None and time.monotonic() < deadline:
+        applies = terraform_applies(process.pid)
+        if applies and until():
+            for pid in applies:
+                os.kill(pid, signal.SIGINT)
+            break
         time.sleep(1)
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-    return process.wait(timeout=300)
+    return process.wait(timeout=600)
 
 
 @pytest.fixture(scope="module")
