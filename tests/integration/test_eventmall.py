@@ -34,12 +34,12 @@ def run(sandbox, **options) -> PlaybookRun:
     return harness.run_playbook(sandbox, PLAYBOOK, extra_vars=extra, **options)
 
 
-def terraform_applies(group: int) -> list[int]:
-    """Process ids of the `terraform apply` processes of a run's process group."""
+def terraform_applies(stack_dir: Path) -> list[int]:
+    """Process ids of the `terraform apply` processes running in the role's working copy `stack_dir`."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if not entry.name.isdigit() or os.getpgid(int(entry.name)) != group:
+            if not entry.name.isdigit() or Path(os.readlink(entry / "cwd")) != stack_dir:
                 continue
             command = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
@@ -59,7 +59,7 @@ def interrupted_run(sandbox, until) -> int:
                                stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 900
     while process.poll() is None and time.monotonic() < deadline:
-        applies = terraform_applies(process.pid)
+        applies = terraform_applies(sandbox.state_dir / "terraform" / "eventmall" / "stack")
         if applies and until():
             for pid in applies:
                 os.kill(pid, signal.SIGINT)
