@@ -32,9 +32,10 @@ resource "aws_iam_instance_profile" "bastion" {
 }
 
 resource "aws_instance" "bastion" {
-  ami                    = var.bastion_ami_id == "" ? nonsensitive(data.aws_ssm_parameter.al2023[0].value) : var.bastion_ami_id
-  instance_type          = var.bastion_instance_type
-  subnet_id              = var.app_subnet_ids[0]
+  ami           = var.bastion_ami_id == "" ? nonsensitive(data.aws_ssm_parameter.al2023[0].value) : var.bastion_ami_id
+  instance_type = var.bastion_instance_type
+  # try(): a destroy run may pass no subnets (only the state matters then); an apply always has them.
+  subnet_id              = try(var.app_subnet_ids[0], null)
   vpc_security_group_ids = [aws_security_group.bastion.id]
   iam_instance_profile   = aws_iam_instance_profile.bastion.name
   monitoring             = true
