@@ -22,7 +22,7 @@ help:
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt scripts/bootstrap.sh scripts/install-tools.sh
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-checkov.txt constraints.txt scripts/bootstrap.sh scripts/install-tools.sh
 	scripts/bootstrap.sh
 
 sandbox-up: setup
@@ -46,6 +46,7 @@ destroy: setup
 
 lint: setup
 	$(BIN)/ansible-lint --profile production
+	scripts/terraform-checks.sh
 
 sanity: setup
 	scripts/sanity.sh

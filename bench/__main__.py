@@ -11,6 +11,8 @@ Suites:
          when each long change (control plane, nodegroup, add-on, NAT gateway) started against when it could.
   platform  cold and no-op runs of playbooks/platform.yml (the add-ons of the addons role) on a cluster infra.yml
          built first (bench/platform.py): wall time, changed, API calls, Kubernetes writes.
+  eventmall  cold apply, no-op run and a destroy of playbooks/eventmall.yml (the Terraform stack, real terraform and
+         AWS provider) against a private sandbox; the no-op run is a `terraform plan` that finds nothing to do.
   k8s    the Kubernetes API emulator (bench/k8s.py): requests per second for create, GET, LIST, merge
          PATCH and server-side apply on one pinned CPU, memory at 10,000 ConfigMaps, start-up time,
          and kubectl apply of 200 objects cold and no-op.
@@ -58,6 +60,14 @@ def infra(sandbox: harness.Sandbox) -> list[dict]:
                             extra_vars={"aws_access_key": "testing", "aws_secret_key": "testing"}))
 
 
+def eventmall(sandbox: harness.Sandbox) -> list[dict]:
+    """The Terraform stack: most of a cold apply is the provider's own polling intervals (RDS, ELB, S3 lifecycle)."""
+    enabled = {"eventmall_enabled": True}
+    rows = cold_and_noop(sandbox, "eventmall.yml", "playbooks/eventmall.yml", extra_vars=enabled)
+    return rows + [summarize("eventmall.yml destroy", harness.run_playbook(
+        sandbox, "playbooks/eventmall.yml", extra_vars={**enabled, "eventmall_state": "absent"}))]
+
+
 class Suite(NamedTuple):
     run: Callable[..., list[dict]]  # gets the shared sandbox, unless own_sandbox
     columns: list[tuple[str, str]]  # (heading, row key); the first column is left-aligned, the rest right
@@ -71,6 +81,8 @@ SUITES = {
     "k8s": Suite(k8s.run, k8s.COLUMNS),
     "charts": Suite(charts.run, charts.COLUMNS),
     "platform": Suite(platform.run, platform.COLUMNS),
+    "eventmall": Suite(eventmall, [("run", "label"), ("wall time (s)", "seconds"), ("changed", "changed"),
+                                   ("API calls", "api_calls"), ("mutating calls", "mutating_calls")]),
 }
 
 

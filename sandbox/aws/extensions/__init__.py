@@ -56,7 +56,8 @@ class Extension:
 
 
 # Modules under sandbox/aws/extensions/, in the order they are offered each call.
-EXTENSION_MODULES = ("ec2", "iam", "sts", "eks", "ecr", "logs", "elbv2")
+EXTENSION_MODULES = ("ec2", "iam", "sts", "eks", "ecr", "logs", "elbv2", "application_autoscaling",
+                     "security_group_rules", "cloudfront", "ecs", "elasticache", "rds", "s3_policy")
 
 # Filled by sandbox/aws/server.py at start-up, in order: see `load_extensions` there.
 EXTENSIONS: list[Extension] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -253,6 +254,29 @@ def refuse_invalid_tags(call: Call) -> Response | None:
     return None
 
 
+def monitor_instances(extension: Ec2Fixes, call: Call, request: Request) -> Response:
+    """MonitorInstances / UnmonitorInstances (moto: NotImplementedError) switch detailed monitoring of each instance;
+    AWS answers each instance's new state as `pending` / `disabling` and describes it `enabled` / `disabled` once
+    the switch is done (here at once). An unknown id refuses the whole call (InvalidInstanceID.NotFound)."""
+    backend = _backend(call)
+    ids = [value for key, value in sorted(call.params.items()) if key.startswith("InstanceId.")]
+    known = {instance.id for instance in backend.all_instances()}
+    missing = [instance_id for instance_id in ids if instance_id not in known]
+    if missing:
+        return error_response("ec2", 400, "InvalidInstanceID.NotFound",
+                              f"The instance IDs '{', '.join(missing)}' do not exist")
+    enable = call.action == "MonitorInstances"
+    items = ""
+    for instance_id in ids:
+        backend.get_instance(instance_id).monitoring_state = "enabled" if enable else "disabled"
+        items += (f"<item><instanceId>{instance_id}</instanceId><monitoring><state>"
+                  f"{'pending' if enable else 'disabling'}</state></monitoring></item>")
+    tag = call.action
+    body = (f'<{tag}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>{uuid.uuid4()}</requestId>'
+            f"<instancesSet>{items}</instancesSet></{tag}Response>")
+    return Response(body, 200, content_type="text/xml")
+
+
 def _backend(call: Call):
     """moto's EC2 state for the call's account and region (the server runs moto in this process)."""
     from moto.ec2.models import ec2_backends
@@ -268,6 +292,8 @@ FIXES: dict[str, Fix] = {
     "DetachInternetGateway": detach_internet_gateway,
     "DeleteSecurityGroup": delete_security_group,
     "DescribeTags": describe_tags,
+    "MonitorInstances": monitor_instances,
+    "UnmonitorInstances": monitor_instances,
     # moto filters NAT gateways by id, state, subnet and VPC only, and silently ignores tag filters.
     "DescribeNatGateways": FilterInAnswer(("natGatewaySet",), is_tag_filter, tag_values),
     # moto answers a "service-name" filter with HTTP 500 (it reads the filter's values under the wrong key).
