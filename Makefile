@@ -8,8 +8,9 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # The sandbox's default state folder and ports (`python -m sandbox --help`).
 export EKSFORGE_SANDBOX_DIR ?= $(CURDIR)/.sandbox
 INVENTORY ?= inventories/local
-# pytest workers (pytest-xdist): one per CPU; a test file runs whole on one worker, each worker has its own sandboxes.
-PYTEST_WORKERS ?= auto
+# pytest workers (pytest-xdist); a test file runs whole on one worker, each worker has its own sandboxes. More
+# workers than CPUs: a worker spends about half its time waiting (on AWS polls, helm --wait, retries' backoff).
+PYTEST_WORKERS ?= 3
 
 .PHONY: help setup demo test lint sanity pytest molecule sandbox-up sandbox-down sandbox-status \
         sandbox-reset destroy bench clean
@@ -55,7 +56,10 @@ pytest: setup
 molecule: setup
 	scripts/molecule.sh
 
-test: setup lint sanity pytest molecule
+# The static checks first (minutes, and a failure there ends the run early), then pytest and molecule side by side:
+# molecule's runs wait as much as pytest's do. Each one's output is printed whole when it ends.
+test: setup lint sanity
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest molecule
 
 bench: setup
 	$(BIN)/python -m bench

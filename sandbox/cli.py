@@ -75,6 +75,7 @@ def _env_lines(config: SandboxConfig) -> list[str]:
         "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
         "AWS_DEFAULT_REGION": DEFAULT_REGION,
         "EKSFORGE_SANDBOX_DIR": str(config.state_dir),
+        "EKSFORGE_CHART_MIRROR_URL": config.chart_mirror_url,
     }
     return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
 

@@ -9,6 +9,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_AWS_PORT = 45660
 DEFAULT_K8S_PORT = 45661
+DEFAULT_CHARTS_PORT = 45662
+# The offline Helm chart mirror (one static Helm repository per folder) the `charts` process serves.
+CHART_MIRROR_ENV = "EKSFORGE_CHART_MIRROR"
+DEFAULT_CHART_MIRROR = REPO_ROOT.parent / "shared" / "charts"
 # Credentials the sandbox hands out; moto accepts any, these are the conventional ones.
 ACCESS_KEY_ID = "testing"
 SECRET_ACCESS_KEY = "testing"
@@ -52,6 +56,8 @@ class SandboxConfig:
     aws_port_setting: int
     k8s_port_setting: int
     latency: LatencySettings = LatencySettings()
+    charts_port_setting: int = DEFAULT_CHARTS_PORT
+    chart_mirror: Path = DEFAULT_CHART_MIRROR
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "SandboxConfig":
@@ -61,6 +67,8 @@ class SandboxConfig:
             aws_port_setting=int(env.get("EKSFORGE_SANDBOX_AWS_PORT", DEFAULT_AWS_PORT)),
             k8s_port_setting=int(env.get("EKSFORGE_SANDBOX_K8S_PORT", DEFAULT_K8S_PORT)),
             latency=LatencySettings.from_env(env),
+            charts_port_setting=int(env.get("EKSFORGE_SANDBOX_CHARTS_PORT", DEFAULT_CHARTS_PORT)),
+            chart_mirror=Path(env.get(CHART_MIRROR_ENV) or DEFAULT_CHART_MIRROR).resolve(),
         )
 
     def path(self, name: str) -> Path:
@@ -88,6 +96,11 @@ class SandboxConfig:
     @property
     def k8s_base_url(self) -> str:
         return f"https://127.0.0.1:{self.running_port('k8s') or self.k8s_port_setting}"
+
+    @property
+    def chart_mirror_url(self) -> str:
+        """The base URL of the chart mirror: `<url>/<folder>` is a Helm repository."""
+        return f"http://127.0.0.1:{self.running_port('charts') or self.charts_port_setting}"
 
     def cluster_endpoint(self, region: str, name: str) -> str:
         """The Kubernetes API URL the EKS extension reports for a cluster."""

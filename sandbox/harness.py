@@ -45,11 +45,17 @@ class Sandbox(SandboxClient):
     def __init__(self, state_dir: Path, env: dict[str, str]):
         self.state_dir = Path(state_dir)
         self.env = env
-        super().__init__(SandboxConfig.from_env({**env, "EKSFORGE_SANDBOX_DIR": str(self.state_dir)}))
+        self.config = SandboxConfig.from_env({**env, "EKSFORGE_SANDBOX_DIR": str(self.state_dir)})
+        super().__init__(self.config)
 
     @property
     def aws_endpoint(self) -> str:
         return self.endpoint
+
+    @property
+    def chart_mirror_url(self) -> str:
+        """`<url>/<folder>` is a Helm repository of the chart mirror (sandbox/charts.py)."""
+        return self.config.chart_mirror_url
 
     def boto3_client(self, service: str, region: str = DEFAULT_REGION):
         return self.client(service, region=region)
@@ -70,6 +76,7 @@ def start(state_dir: Path, settings: dict[str, str] | None = None) -> Sandbox:
                EKSFORGE_SANDBOX_DIR=str(state_dir),
                EKSFORGE_SANDBOX_AWS_PORT="0",
                EKSFORGE_SANDBOX_K8S_PORT="0",
+               EKSFORGE_SANDBOX_CHARTS_PORT="0",
                # EKS changes settle in 0.2 s instead of the sandbox's default 1 s: waits still run.
                EKSFORGE_SANDBOX_EKS_DELAY=os.environ.get("EKSFORGE_SANDBOX_EKS_DELAY", "0.2"),
                AWS_ACCESS_KEY_ID=ACCESS_KEY_ID,
@@ -121,7 +128,8 @@ def run_playbook(sandbox: Sandbox, playbook: str, *, inventory: str = "inventori
                  tags: str | None = None, timeout: int = 900) -> PlaybookRun:
     """Run `playbook` (relative to the repo root, or absolute) with the inventory's endpoint pointed at
     this sandbox; counters are reset first, so `calls` are exactly this run's."""
-    variables = {"aws_endpoint_url": sandbox.aws_endpoint, **(extra_vars or {})}
+    variables = {"aws_endpoint_url": sandbox.aws_endpoint, "chart_mirror_url": sandbox.chart_mirror_url,
+                 **(extra_vars or {})}
     command = [str(VENV_BIN / "ansible-playbook"), "-i", inventory, playbook, "-e", json.dumps(variables)]
     if check:
         command.append("--check")

@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandbox.charts import missing_mirror_problem
 from sandbox.config import REPO_ROOT, SandboxConfig
 from sandbox.tls import ensure_tls
 
@@ -42,19 +43,17 @@ class SandboxProcess:
                 "--port", str(port), "--state-dir", str(config.state_dir), *extra]
 
     def port_setting(self, config: SandboxConfig) -> int:
-        return config.aws_port_setting if self.name == "aws" else config.k8s_port_setting
+        return getattr(config, f"{self.name}_port_setting")
 
 
 AWS = SandboxProcess("aws", "sandbox.aws.server", (), "http", "/_sandbox/health")
 K8S = SandboxProcess("k8s", "sandbox.k8s", ("serve",), "https", "/healthz")
+CHARTS = SandboxProcess("charts", "sandbox.charts", (), "http", "/_sandbox/health")
 
 
 def processes() -> list[SandboxProcess]:
     """The processes of a sandbox; stopped in reverse order (k8s reads clusters from aws)."""
-    # The k8s emulator is built separately; until sandbox/k8s exists the sandbox is AWS only.
-    if (REPO_ROOT / "sandbox" / "k8s" / "__main__.py").exists():
-        return [AWS, K8S]
-    return [AWS]
+    return [AWS, K8S, CHARTS]
 
 
 @dataclass(frozen=True)
@@ -107,6 +106,9 @@ def start_sandbox(config: SandboxConfig) -> list[str]:
     The processes start side by side (k8s looks the AWS endpoint up per request, not at start-up), so
     `up` takes as long as the slowest one rather than the sum.
     """
+    problem = missing_mirror_problem(config.chart_mirror)
+    if problem:
+        raise RuntimeError(problem)
     with _state_lock(config):
         ensure_tls(config.tls_dir)
         return _start_missing(config)
@@ -222,7 +224,9 @@ def _child_env(config: SandboxConfig) -> dict[str, str]:
     """
     return dict(os.environ, EKSFORGE_SANDBOX_DIR=str(config.state_dir), PYTHONUNBUFFERED="1",
                 EKSFORGE_SANDBOX_AWS_PORT=str(config.aws_port_setting),
-                EKSFORGE_SANDBOX_K8S_PORT=str(config.k8s_port_setting))
+                EKSFORGE_SANDBOX_K8S_PORT=str(config.k8s_port_setting),
+                EKSFORGE_SANDBOX_CHARTS_PORT=str(config.charts_port_setting),
+                EKSFORGE_CHART_MIRROR=str(config.chart_mirror))
 
 
 def _tls_context(config: SandboxConfig, url: str) -> ssl.SSLContext | None:

@@ -15,7 +15,7 @@ from sandbox.config import REPO_ROOT, SandboxConfig
 
 def sandbox_env(state_dir: Path) -> dict[str, str]:
     return dict(os.environ, EKSFORGE_SANDBOX_DIR=str(state_dir), EKSFORGE_SANDBOX_AWS_PORT="0",
-                EKSFORGE_SANDBOX_K8S_PORT="0")
+                EKSFORGE_SANDBOX_K8S_PORT="0", EKSFORGE_SANDBOX_CHARTS_PORT="0")
 
 
 def run_cli(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess:
