@@ -9,6 +9,8 @@ Suites:
   timeline  a cold playbooks/site.yml against its own sandbox with the aws latency profile (bench/timeline.py):
          wall time converted to simulated AWS minutes beside the lower bound of the dependency chain, and
          when each long change (control plane, nodegroup, add-on, NAT gateway) started against when it could.
+  gitops site.yml cold and no-op with Argo CD and the shop, then releases as the sandbox's CI makes them
+         (bench/gitops.py): the time from the tag bump to the Application's Synced + Healthy.
   k8s    the Kubernetes API emulator (bench/k8s.py): requests per second for create, GET, LIST, merge
          PATCH and server-side apply on one pinned CPU, memory at 10,000 ConfigMaps, start-up time,
          and kubectl apply of 200 objects cold and no-op.
@@ -23,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from bench import k8s, timeline
+from bench import gitops, k8s, timeline
 from sandbox import harness
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -79,6 +81,7 @@ SUITES = {
                            ("API calls", "api_calls"), ("mutating calls", "mutating_calls")]),
     "timeline": Suite(timeline.run, timeline.COLUMNS, own_sandbox=True),
     "k8s": Suite(k8s.run, k8s.COLUMNS),
+    "gitops": Suite(gitops.run, gitops.COLUMNS),
 }
 
 
