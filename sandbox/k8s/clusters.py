@@ -68,13 +68,22 @@ class AwsClusterDirectory:
         self._cache: dict[tuple[str, str], tuple[float, ClusterInfo | None]] = {}
         self._lock = threading.Lock()
         self._tokens = TokenCache()
+        self._clients: dict[tuple[str, str], object] = {}
 
-    def _client(self, service: str, region: str):
-        import boto3  # heavy: only when a cluster is first looked up
+    def client(self, service: str, region: str):
+        """A boto3 client of the AWS sandbox whose calls are internal (not counted, never faulted); kept for reuse
+        (boto3 clients are thread-safe)."""
+        with self._lock:
+            client = self._clients.get((service, region))
+        if client is None:
+            import boto3  # heavy: only when a cluster is first looked up
 
-        client = boto3.client(service, region_name=region, endpoint_url=self.config.aws_endpoint,
-                              aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
-        client.meta.events.register(f"before-sign.{service}.*", _mark_internal)
+            client = boto3.client(service, region_name=region, endpoint_url=self.config.aws_endpoint,
+                                  aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+            service_id = client.meta.service_model.service_id.hyphenize()
+            client.meta.events.register(f"before-sign.{service_id}.*", _mark_internal)
+            with self._lock:
+                client = self._clients.setdefault((service, region), client)
         return client
 
     def cluster(self, region: str, name: str, fresh: bool = False) -> ClusterInfo | None:
@@ -103,7 +112,7 @@ class AwsClusterDirectory:
                                        f"{error}") from None
 
     def _describe(self, region: str, name: str) -> ClusterInfo:
-        eks = self._client("eks", region)
+        eks = self.client("eks", region)
         cluster = eks.describe_cluster(name=name)["cluster"]
         described = [eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"]
                      for ng_name in _all_pages(eks, "list_nodegroups", "nodegroups", clusterName=name)]
@@ -127,7 +136,7 @@ class AwsClusterDirectory:
         if not ids:
             return {}
         # A filter rather than SubnetIds: a subnet deleted meanwhile is left out instead of failing the call.
-        found = self._client("ec2", region).describe_subnets(
+        found = self.client("ec2", region).describe_subnets(
             Filters=[{"Name": "subnet-id", "Values": sorted(ids)}])["Subnets"]
         return {s["SubnetId"]: Subnet(s["CidrBlock"], s["AvailabilityZone"]) for s in found}
 

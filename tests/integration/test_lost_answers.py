@@ -1,8 +1,9 @@
-"""playbooks/site.yml (inventories/local) under the "applied, but the answer is lost" fault (sandbox/aws/faults.py,
-lost_answer_rate): a share of mutating calls take effect while the client gets a 504, so botocore retries calls
-that already happened, as AWS sometimes makes it. The run must still converge and make every resource once:
-exactly the planned VPC, internet gateway, NAT gateway and Elastic IP, subnets, route tables, one cluster, one
-nodegroup, one OIDC provider, and a fault-free re-run with nothing left to do."""
+"""playbooks/infra.yml (inventories/local; the layer of site.yml that makes the AWS resources) under the "applied,
+but the answer is lost" fault (sandbox/aws/faults.py, lost_answer_rate): a share of mutating calls take effect
+while the client gets a 504, so botocore retries calls that already happened, as AWS sometimes makes it. The run
+must still converge and make every resource once: exactly the planned VPC, internet gateway, NAT gateway and
+Elastic IP, subnets, route tables, one cluster, one nodegroup, one OIDC provider, and a fault-free re-run with
+nothing left to do."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from sandbox import harness
 from tests.integration.support.asserts import assert_ran
-from tests.integration.support.constants import SITE
+from tests.integration.support.constants import INFRA
 from tests.integration.support.inventory import owned_resources
 
 pytestmark = pytest.mark.slow
@@ -35,10 +36,10 @@ def assert_vpc_role_ran(run) -> None:
 
 @pytest.fixture(scope="module")
 def lost(private_sandbox) -> dict:
-    """One site run under the fault: its result, the faults' report and what it left in the account."""
+    """One infra run under the fault: its result, the faults' report and what it left in the account."""
     private_sandbox.set_faults(**LOST_ANSWERS)
     try:
-        run = harness.run_playbook(private_sandbox, SITE)
+        run = harness.run_playbook(private_sandbox, INFRA)
     finally:
         faults = private_sandbox.faults()
         private_sandbox.clear_faults()
@@ -80,7 +81,7 @@ def test_one_nodegroup(lost, private_sandbox):
 def test_a_fault_free_rerun_has_nothing_left_to_do(lost, private_sandbox):
     """Named resources (roles, repositories, add-ons, access entries) cannot exist twice: a retried create of one
     fails instead, so the run above converging and this one changing nothing shows they were each made once."""
-    rerun = harness.run_playbook(private_sandbox, SITE)
+    rerun = harness.run_playbook(private_sandbox, INFRA)
     assert_ran(rerun, changed=0)
     assert rerun.mutating_calls == [], rerun.mutating_calls
 
@@ -91,11 +92,11 @@ LOST_IN_THE_NETWORK = {"lost_answer_rate": 0.1, "seed": 3}
 
 @pytest.fixture(scope="module")
 def lost_in_the_network(tmp_path_factory) -> dict:
-    """A site run of its own sandbox under LOST_IN_THE_NETWORK."""
+    """An infra run of its own sandbox under LOST_IN_THE_NETWORK."""
     sandbox = harness.start(tmp_path_factory.mktemp("lost-in-the-network"))
     try:
         sandbox.set_faults(**LOST_IN_THE_NETWORK)
-        run = harness.run_playbook(sandbox, SITE)
+        run = harness.run_playbook(sandbox, INFRA)
         faults = sandbox.faults()
         sandbox.clear_faults()
         return {"run": run, "lost_answers": faults["lost_answers"], "made": owned_resources(sandbox)}

@@ -56,7 +56,7 @@ class Extension:
 
 
 # Modules under sandbox/aws/extensions/, in the order they are offered each call.
-EXTENSION_MODULES = ("ec2", "iam", "sts", "eks", "ecr", "logs")
+EXTENSION_MODULES = ("ec2", "iam", "sts", "eks", "ecr", "logs", "elbv2")
 
 # Filled by sandbox/aws/server.py at start-up, in order: see `load_extensions` there.
 EXTENSIONS: list[Extension] = []

@@ -8,8 +8,8 @@ listed in CONTROLLERS in the order a pass runs them. Every pass is level-trigger
 from __future__ import annotations
 
 from . import (api_services, autoscalers, cron_jobs, custom_resources, daemon_sets, deployments, disruption_budgets,
-               endpoints, events, garbage, jobs, namespaces, nodes, pods, replica_sets, service_account_tokens, services,
-               stateful_sets, volumes)
+               endpoints, events, external_dns, garbage, jobs, load_balancers, namespaces, nodes, pods, replica_sets,
+               service_account_tokens, services, stateful_sets, volumes)
 from .loop import DEFAULT_DELAY, ControllerLoop
 
 CONTROLLERS = {
@@ -26,6 +26,8 @@ CONTROLLERS = {
     "pods": pods.reconcile,
     "services": services.reconcile,
     "endpoints": endpoints.reconcile,
+    "load-balancers": load_balancers.reconcile,
+    "external-dns": external_dns.reconcile,
     "service-account-tokens": service_account_tokens.reconcile,
     "disruption-budgets": disruption_budgets.reconcile,
     "custom-resources": custom_resources.reconcile,

@@ -35,10 +35,11 @@ class Context:
     """One cluster as its controllers see it. Lives as long as the emulator serves the cluster, so `memory`
     keeps what a controller must remember between passes (keyed by the controller's own name)."""
 
-    def __init__(self, objects: ClusterObjects, info, stages: tuple = ()):
+    def __init__(self, objects: ClusterObjects, info, stages: tuple = (), aws_client=None):
         self.objects = objects
         self.info = info
         self.stages = stages  # of the simulated operators (stages.Stage)
+        self._aws_client = aws_client  # (service, region) -> boto3 client of the AWS sandbox (internal calls)
         self.memory: dict[str, dict] = {}
         self.wake_at: float | None = None  # monotonic time a controller asked for its next pass by
 
@@ -53,6 +54,12 @@ class Context:
     def all_objects(self):
         """(type, object) for every object of the cluster."""
         return self.objects.all_objects()
+
+    def aws(self, service: str):
+        """A boto3 client for the cluster's region of the AWS sandbox, for the simulated cloud controllers (the AWS
+        Load Balancer Controller, external-dns). Its calls are internal: the sandbox does not count or fault them,
+        so a playbook's call counts stay its own."""
+        return self._aws_client(service, self.info.region)
 
     def remembered(self, controller: str) -> dict:
         return self.memory.setdefault(controller, {})

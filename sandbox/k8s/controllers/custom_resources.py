@@ -49,10 +49,16 @@ def reconcile(ctx: Context) -> None:
 def gate_open(ctx: Context, gate: Gate) -> bool:
     """Whether a workload the gate selects is installed and ready: all its replicas (at least one) ready and
     up to date with its spec."""
+    return ready_workload(ctx, gate) is not None
+
+
+def ready_workload(ctx: Context, gate: Gate) -> dict | None:
+    """The installed and ready workload the gate selects (the simulated controllers read their flags from its
+    container args), or None."""
     for workload in live(ctx.list(_WORKLOADS[gate.kind], gate.namespace)):
         if gate.selects(workload) and _ready(workload):
-            return True
-    return False
+            return workload
+    return None
 
 
 def _ready(workload: dict) -> bool:

@@ -48,7 +48,7 @@ class ControllerLoop:
             if ctx is not None:
                 ctx.info = info
                 return
-            ctx = Context(ClusterObjects(self.store, info.key), info, self.stages)
+            ctx = Context(ClusterObjects(self.store, info.key), info, self.stages, self.directory.client)
             bootstrap(ctx)
             self.reconcile(ctx)
             self.clusters[info.key] = ctx

@@ -3,6 +3,7 @@ server-side apply, finalizers and garbage collection."""
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -224,9 +225,12 @@ def test_statefulset_job_daemonset_and_volumes(eks, namespace):
 def test_load_balancer_service_gets_a_hostname(eks, namespace):
     core = client.CoreV1Api(eks.api_client())
     created = core.create_namespaced_service(namespace, {
-        "metadata": {"name": "public"}, "spec": {"type": "LoadBalancer", "selector": {"app": "x"},
-                                                 "ports": [{"port": 443, "targetPort": 8443}]}})
+        "metadata": {"name": "public", "annotations": {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}},
+        "spec": {"type": "LoadBalancer", "selector": {"app": "x"}, "ports": [{"port": 443, "targetPort": 8443}]}})
     assert created.spec.cluster_ip.startswith("10.100.") and 30000 <= created.spec.ports[0].node_port <= 32767
     service = wait_until(lambda: (s := core.read_namespaced_service("public", namespace)).status.load_balancer.ingress
                          and s)
-    assert service.status.load_balancer.ingress[0].hostname.endswith(".elb.us-east-1.amazonaws.com")
+    # EKS's cloud provider makes an internal Classic Load Balancer: "a" + the uid without dashes (32 characters).
+    name = ("a" + created.metadata.uid.replace("-", ""))[:32]
+    hostname = service.status.load_balancer.ingress[0].hostname
+    assert re.fullmatch(rf"internal-{name}-\d+\.us-east-1\.elb\.amazonaws\.com", hostname)

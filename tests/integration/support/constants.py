@@ -9,6 +9,7 @@ REGION = DEFAULT_REGION
 OWNER_TAG = "eksforge:platform"  # the ownership tag every resource of the collection carries
 LOCAL_PLATFORM = "eksforge-local"  # platform_name (and EKS cluster name) of inventories/local
 SITE = "playbooks/site.yml"
+INFRA = "playbooks/infra.yml"
 DESTROY = "playbooks/destroy.yml"
 SUMMARY = "playbooks/summary.yml"
 EKS_PLAYBOOK = "tests/integration/playbooks/eks.yml"  # vpc -> iam -> eks, saves eks_outputs/vpc_outputs
