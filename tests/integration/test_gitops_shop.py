@@ -206,3 +206,65 @@ def test_service_removed_from_the_inventory_is_pruned(shop, tmp_path):
 def default_services() -> list[dict]:
     defaults = Path(__file__).resolve().parents[2] / "roles/shop/defaults/main.yml"
     return yaml.safe_load(defaults.read_text())["shop_services"]
+
+
+def test_release_input_is_checked_before_any_call(shop):
+    unknown = shop.run(RELEASE, extra_vars={"shop_release_service": "basket", "shop_release_tag": "v1.0.1"})
+    assert unknown.rc != 0 and unknown.calls == []
+    assert "shop_release_service must be one of front, cart, user, product, rating, order, got basket" in \
+        " ".join(unknown.output.split())
+    malformed = shop.run(RELEASE, extra_vars={"shop_release_service": "cart", "shop_release_tag": "-v1 beta"})
+    assert malformed.rc != 0 and malformed.calls == []
+    assert "shop_release_tag must be an image tag" in " ".join(malformed.output.split())
+
+
+def test_repository_problems_are_named_without_the_password(shop, tmp_path):
+    before = commits(shop, tmp_path)
+    user, password = shop.sandbox.git_credentials
+    wrong = shop.run("playbooks/apps.yml", extra_vars={"gitops_repository_password": "not-the-password"})
+    assert wrong.rc != 0
+    assert "refused the credentials" in " ".join(wrong.output.split())
+    assert "not-the-password" not in wrong.output and password not in wrong.output
+    unreachable = shop.run("playbooks/apps.yml",
+                           extra_vars={"gitops_repository_url": "http://127.0.0.1:9/eksforge/gitops.git"})
+    assert unreachable.rc != 0
+    assert "cannot fetch http://127.0.0.1:9/eksforge/gitops.git" in " ".join(unreachable.output.split())
+    assert password not in unreachable.output
+    assert commits(shop, tmp_path) == before
+
+
+def test_an_overlay_without_the_image_is_refused(shop, tmp_path):
+    """The gateway's overlay names no image of its own: a bump of it fails, naming what the overlay has."""
+    before = commits(shop, tmp_path)
+    user, password = shop.sandbox.git_credentials
+    play = tmp_path / "bump.yml"
+    play.write_text(yaml.safe_dump([{"name": "Bump an image the overlay does not have", "hosts": "platform",
+                                     "gather_facts": False, "tasks": [{
+                                         "name": "Bump", "eksforge.platform.gitops_image_tag": {
+                                             "repository_url": f"{shop.sandbox.git_url}/{REPOSITORY}",
+                                             "username": user, "password": password,
+                                             "path": f"{OVERLAYS}/gateway", "image": "gateway", "tag": "v2",
+                                             "check_image": False}}]}]))
+    refused = shop.run(str(play))
+    assert refused.rc != 0
+    assert "no entry named 'gateway' in its images" in " ".join(refused.output.split())
+    assert password not in refused.output
+    assert commits(shop, tmp_path) == before
+
+
+def test_destroy_removes_the_applications_before_argocd_and_the_repository_content(shop, tmp_path):
+    """Last: the apps and platform layers go (Applications with their resources while Argo CD runs, then Argo CD),
+    then they are built again for the other tests of the session."""
+    destroyed = shop.run(DESTROY, tags="apps,platform")
+    assert_ran(destroyed)
+    output = destroyed.output
+    assert output.index("Delete the Applications with their resources") < output.index("Argo CD chart")
+    assert kubectl(shop.sandbox, "get", "namespace", "shop").returncode != 0
+    assert kubectl(shop.sandbox, "get", "namespace", "argocd").returncode != 0
+    assert kubectl(shop.sandbox, "get", "crd", "applications.argoproj.io").returncode != 0
+    checkout = clone(shop, tmp_path)
+    assert not (checkout / "apps").exists() and not (checkout / "shop").exists()
+    assert not (checkout / "app-templates").exists()
+    rebuilt = shop.run(SITE, tags="platform,apps")
+    assert_ran(rebuilt)
+    wait_for(lambda: shop_healthy(shop), "the shop to be back")
