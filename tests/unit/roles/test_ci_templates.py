@@ -31,8 +31,9 @@ def rendered(tmp_path_factory) -> Path:
                  "gitops_repository_url": "https://github.com/example-org/platform-gitops.git",
                  "shop_account_id": ACCOUNT, "shop_ci_service": "cart", "shop_ci_dest": str(folder),
                  "ansible_python_interpreter": sys.executable}
-    made = subprocess.run([str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(play),
-                    "-e", json.dumps(variables)], cwd=REPO_ROOT, check=False, capture_output=True, text=True,
+    command = [str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(play),
+               "-e", json.dumps(variables)]
+    made = subprocess.run(command, cwd=REPO_ROOT, check=False, capture_output=True, text=True,
                           env=dict(os.environ, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg")))
     assert made.returncode == 0, made.stdout + made.stderr
     return folder
