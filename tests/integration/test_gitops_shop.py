@@ -66,14 +66,19 @@ def state(application: dict) -> tuple[str, str]:
     return (status.get("sync") or {}).get("status", ""), (status.get("health") or {}).get("status", "")
 
 
-def wait_for(check, what: str, timeout: float = 240):
+def wait_for(check, what: str, timeout: float = 420, describe=None):
+    """Poll `check` until it is true; on timeout fail with `what` and, if given, `describe()` (the state seen)."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}" + (f": {describe()}" if describe else "")
         time.sleep(2)
+
+
+def shop_states(platform) -> dict[str, tuple[str, str]]:
+    return {name: state(application) for name, application in applications(platform).items()}
 
 
 def shop_healthy(platform) -> bool:
@@ -96,7 +101,7 @@ def shop(platform):
     """The built platform with the shop's first images in ECR and every shop Application Synced and Healthy."""
     for service in SERVICES:
         ci.push_image(platform.sandbox, f"{LOCAL_PLATFORM}/{service}", INITIAL_TAG, REGION)
-    wait_for(lambda: shop_healthy(platform), "the shop to be Synced and Healthy")
+    wait_for(lambda: shop_healthy(platform), "the shop to be Synced and Healthy", describe=lambda: shop_states(platform))
     return platform
 
 
