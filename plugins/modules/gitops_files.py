@@ -16,7 +16,7 @@ description:
   - When another push moves the branch between the fetch and the push (non-fast-forward), fetches again,
     re-applies the change on the new head and pushes again, up to O(push_attempts) times.
   - With O(keep_image_tags), a C(kustomization.yaml) that is already in the repository keeps the
-    C(images[].newTag) values it has: releases (M(eksforge.platform.gitops_image_tag)) own the tags once the
+    C(images[].newTag) values it has, as releases (M(eksforge.platform.gitops_image_tag)) own the tags once the
     file exists.
   - No C(git) binary is needed; the repository is fetched into memory.
 author:
