@@ -15,8 +15,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 KUBERNETES_MODULES = {"argocd_application_info"}
-# Modules that talk only to a git server (no AWS, no Kubernetes): in no connection group.
-GIT_MODULES = {"gitops_files"}
+# Modules that reach neither AWS nor Kubernetes (a git server; nothing at all, for `plan`): in no connection group.
+UNCONNECTED_MODULES = {"gitops_files", "plan"}
 
 
 def aws_group() -> list:
@@ -31,7 +31,7 @@ def test_every_module_is_in_the_aws_action_group():
     # Entries are module names; a {metadata: {extend_group: [...]}} entry pulls in amazon.aws and community.aws.
     members = {entry for entry in aws_group() if isinstance(entry, str)}
     modules = {path.stem for path in (REPO_ROOT / "plugins" / "modules").glob("*.py")
-               if path.stem != "__init__"} - KUBERNETES_MODULES - GIT_MODULES
+               if path.stem != "__init__"} - KUBERNETES_MODULES - UNCONNECTED_MODULES
     assert modules, "no module found under plugins/modules"
     missing = sorted(modules - members)
     assert not missing, f"add these modules to action_groups.aws in meta/runtime.yml: {missing}"
