@@ -90,6 +90,7 @@ def test_cluster_and_node_roles_lifecycle(clean_sandbox, run_playbook, tmp_path)
         "cluster_role_arn": iam.get_role(RoleName=CLUSTER_ROLE)["Role"]["Arn"],
         "node_role_name": NODE_ROLE,
         "node_role_arn": iam.get_role(RoleName=NODE_ROLE)["Role"]["Arn"],
+        "ci_role_arn": "",  # no GitHub CI role: iam_ci_github_repositories is empty
     }
 
     again = run_playbook(play, extra_vars=BASE_VARS)
