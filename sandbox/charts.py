@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
 from sandbox.config import CHART_MIRROR_ENV, SandboxConfig
+from sandbox.serving import serve_until_stopped
 
 CONTENT_TYPES = {".yaml": "application/x-yaml", ".tgz": "application/gzip", ".md": "text/markdown"}
 
@@ -84,12 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     from werkzeug.serving import make_server
 
     server = make_server(args.host, args.port, ChartMirrorApp(mirror), threaded=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"chart mirror {mirror} served on http://{args.host}:{server.server_port} (pid {os.getpid()})", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    serve_until_stopped(server, f"chart mirror {mirror}")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,6 @@ import importlib
 import io
 import json
 import os
-import signal
-import sys
 import traceback
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from sandbox.aws.extensions import Call, Extension
 from sandbox.aws.faults import FaultInjector, FaultSettings, lost_answer
 from sandbox.aws.identify import identify
 from sandbox.config import LatencySettings, SandboxConfig
+from sandbox.serving import serve_until_stopped
 
 CONTROL_PREFIX = "/_sandbox/"
 # moto's own control API; passed through untouched and never counted.
@@ -158,13 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     # moto's handler keeps header names with underscores (S3 metadata) that werkzeug would drop.
     server = make_server(args.host, args.port, build_app(config), threaded=True,
                          request_handler=MotoRequestHandler)
-    # SIGTERM from `python -m sandbox down` ends serve_forever through SystemExit.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"aws sandbox listening on http://{args.host}:{server.server_port} (pid {os.getpid()})", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    serve_until_stopped(server, "aws sandbox")
 
 
 if __name__ == "__main__":

@@ -26,12 +26,11 @@ import json
 import os
 import re
 import shutil
-import signal
-import sys
 import threading
 from pathlib import Path
 
 from sandbox.config import GIT_PASSWORD, GIT_USERNAME
+from sandbox.serving import serve_until_stopped
 
 REPOSITORY = re.compile(r"^/((?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*\.git)(/.*)?$")
 CONTROL = "/_sandbox"
@@ -195,10 +194,5 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import make_server
 
     server = make_server(args.host, args.port, GitServer(args.state_dir.resolve() / "git"), threaded=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `python -m sandbox down`
-    print(f"git server listening on http://{args.host}:{server.server_port} (pid {os.getpid()})", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    serve_until_stopped(server, "git server")
     return 0
