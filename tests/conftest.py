@@ -10,11 +10,15 @@ import pytest
 
 # The test files that take minutes (CI durations), longest first: pytest-xdist hands out whole files in
 # collection order, so starting with these lets the workers finish together instead of one running a long tail.
-# The files on the built platform (below) come first: together they are the longest unit.
-LONGEST_FILES_FIRST = ("test_site_infra.py", "test_reliability.py", "test_eks_role.py", "test_k8s_argocd.py",
-                       "test_vpc_flow_logs.py", "test_eks_upgrade.py", "test_eks_modules.py", "test_ecr.py",
+# The two units on the built platform (below) come first: they are the longest.
+LONGEST_FILES_FIRST = ("test_site_infra.py", "test_gitops_shop.py", "test_reliability.py", "test_eks_role.py",
+                       "test_k8s_argocd.py", "test_vpc_flow_logs.py", "test_eks_upgrade.py", "test_eks_modules.py", "test_ecr.py",
                        "test_vpc_role.py", "test_iam.py", "test_awx_jobs.py")
 PLATFORM_GROUP = "platform fixture"
+# The files on the built platform make two units, each building its own platform when they land on different
+# workers: the runs that only read or converge it, and those that take it apart and wait for Argo CD to put the
+# shop back. One unit would be the suite's longest by far.
+PLATFORM_UNITS = {"test_addons.py": "delivery", "test_gitops_shop.py": "delivery"}
 
 
 def pytest_collection_modifyitems(items):
@@ -33,8 +37,8 @@ def uses_platform_fixture(path: str) -> bool:
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown when it is not loaded (-p no:xdist)
 def pytest_xdist_make_scheduler(config, log):
-    """With --dist loadfile: whole files per worker, except that the files using the `platform` fixture form one
-    unit, so the platform is built once, not once per worker."""
+    """With --dist loadfile: whole files per worker, except that the files using the `platform` fixture form
+    the units of PLATFORM_UNITS, so the platform is built once per unit, not once per file."""
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
@@ -44,6 +48,8 @@ def pytest_xdist_make_scheduler(config, log):
     class PlatformGroupScheduling(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return PLATFORM_GROUP if uses_platform_fixture(str(root / path)) else path
+            if not uses_platform_fixture(str(root / path)):
+                return path
+            return f"{PLATFORM_GROUP}: {PLATFORM_UNITS.get(Path(path).name, 'build')}"
 
     return PlatformGroupScheduling(config, log)

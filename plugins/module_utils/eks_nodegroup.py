@@ -126,10 +126,13 @@ def plan_scaling(current, desired):
     """Full scaling config after the change (EKS wants all three), validated.
 
     When desired_size is not given it is left to whoever scales the nodegroup (a cluster
-    autoscaler, for example), only clipped into the new [min_size, max_size] range.
+    autoscaler, for example), only clipped into the new [min_size, max_size] range. With
+    keep_desired_size, a given desired_size only sizes a nodegroup that does not exist yet.
     """
-    current = current or {}
     desired = desired or {}
+    if current and desired.get("keep_desired_size"):
+        desired = dict(desired, desired_size=None)
+    current = current or {}
     merged = {k: desired.get(k) if desired.get(k) is not None else current.get(k) for k, dummy in SCALING_KEYS}
     if merged["min_size"] is None:
         merged["min_size"] = 1

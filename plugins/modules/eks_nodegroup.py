@@ -52,6 +52,13 @@ options:
       desired_size:
         description: Number of nodes wanted now.
         type: int
+      keep_desired_size:
+        description:
+          - Leave the desired size of an existing nodegroup as it is (only moved into the new range if it falls
+            outside); O(scaling_config.desired_size) then only sizes a nodegroup being created. For nodegroups a
+            cluster autoscaler scales, which would otherwise be scaled back on every run.
+        type: bool
+        default: false
   instance_types:
     description: EC2 instance types of the nodes.
     type: list
@@ -315,7 +322,8 @@ def main():
         subnets=dict(type="list", elements="str"),
         scaling_config=dict(
             type="dict",
-            options=dict(min_size=dict(type="int"), max_size=dict(type="int"), desired_size=dict(type="int")),
+            options=dict(min_size=dict(type="int"), max_size=dict(type="int"), desired_size=dict(type="int"),
+                         keep_desired_size=dict(type="bool", default=False)),
         ),
         instance_types=dict(type="list", elements="str"),
         capacity_type=dict(type="str", choices=["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]),

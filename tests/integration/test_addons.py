@@ -1,7 +1,8 @@
 """The addons role (platform layer) on the platform site.yml built (the `platform` fixture): every add-on
 inventories/local enables is installed and ready, with its IAM role and Pod Identity association, the Route53 zone,
 the Container Insights add-on and log groups, and gp3 as the only default StorageClass; a second run changes
-nothing, makes no mutating AWS call and sends no Kubernetes write; the layer's destroy deletes a hand-made Ingress and LoadBalancer Service before it uninstalls the load
+nothing, makes no mutating AWS call and sends no Kubernetes write for the add-ons; the layer's destroy removes Argo CD
+with what it delivered first, then a hand-made Ingress and LoadBalancer Service before it uninstalls the load
 balancer controller, so no ALB, NLB, target group, security group, record or IAM role is left, and the layer
 then comes back. Bad input is refused by the preflight (the addons cases of test_preflight.py); --check on an empty
 account plans the add-ons (test_layers.py)."""
@@ -13,9 +14,9 @@ import json
 import pytest
 
 from tests.integration.support.asserts import assert_idempotent, assert_ran, wait_for
-from tests.integration.support.constants import LOCAL_PLATFORM, OWNER_TAG
+from tests.integration.support.constants import DESTROY, LOCAL_PLATFORM, OWNER_TAG
 from tests.integration.support.inventory import tags_of
-from tests.integration.support.kubernetes import kubectl
+from tests.integration.support.kubernetes import assert_platform_namespace, kubectl, namespaces
 
 pytestmark = pytest.mark.slow
 
@@ -171,7 +172,10 @@ def test_every_enabled_addon_is_installed_and_ready(platform):
 def test_second_run_changes_nothing_in_aws_or_the_cluster(platform):
     run = platform.run("playbooks/platform.yml")
     assert_idempotent(run)
-    assert run.cluster_writes == [], run.cluster_writes
+    # The addons role compares before it writes. (kubernetes.core.k8s PATCHes an unchanged object and reports ok:
+    # the argocd and platform_namespace roles' objects.)
+    others = ("/api/v1/namespaces/argocd", "/apis/argoproj.io/", "/api/v1/namespaces/platform")
+    assert [write for write in run.cluster_writes if not write["path"].startswith(others)] == [], run.cluster_writes
 
 
 def test_destroy_removes_hand_made_load_balancers_first_and_leaves_nothing(platform):
@@ -189,11 +193,19 @@ def test_destroy_removes_hand_made_load_balancers_first_and_leaves_nothing(platf
     zone = zone_id(sandbox)
     wait_for(lambda: owned_records(sandbox, zone), lambda records: records, timeout=120)
     try:
-        destroyed = platform.run("playbooks/destroy.yml", tags="platform")
+        destroyed = platform.run(DESTROY, tags="platform")
         assert_ran(destroyed)
         text = destroyed.output
-        assert text.index("Delete the Ingresses and the Services of type LoadBalancer") < text.index(
+        # Argo CD goes first with its Applications (nothing re-creates the shop's Ingress then), the load
+        # balancers before their controller, and only the platform layer ran.
+        assert text.index("Delete the Applications with their resources") < text.index(
+            "Delete the Ingresses and the Services of type LoadBalancer") < text.index(
             "Uninstall the release aws-load-balancer-controller")
+        assert destroyed.count("DescribeVpcs") == 0
+        assert sandbox.boto3_client("eks").describe_cluster(name=LOCAL_PLATFORM)["cluster"]["status"] == "ACTIVE"
+        # The shop's namespace is the apps layer's (its database Secrets); the Applications' resources are gone.
+        assert {"argocd", "platform"}.isdisjoint(namespaces(sandbox)) and "shop" in namespaces(sandbox)
+        assert kube_json(sandbox, "get", "deployments", "-n", "shop")["items"] == []
         assert kube_json(sandbox, "get", "ingress", "-A")["items"] == []
         assert [s for s in kube_json(sandbox, "get", "services", "-A")["items"] if s["spec"]["type"] == "LoadBalancer"] == []
         assert load_balancer_leftovers(sandbox) == {"elbv2": [], "security_groups": []}
@@ -209,6 +221,9 @@ def test_destroy_removes_hand_made_load_balancers_first_and_leaves_nothing(platf
         assert classes["gp2"]["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
     finally:
         kubectl(sandbox, "delete", "namespace", "shop-by-hand", "--ignore-not-found", "--wait=false")
-        assert_ran(platform.run("playbooks/platform.yml"))
+        rebuilt = platform.run("playbooks/platform.yml")
+        assert_ran(rebuilt)
+        assert rebuilt.count("DescribeVpcs") == 0
     assert addon_roles(sandbox) == ROLES
+    assert_platform_namespace(sandbox)
 

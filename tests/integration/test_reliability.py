@@ -56,8 +56,7 @@ def test_site_converges_under_throttling_and_server_errors_then_destroy_leaves_n
     finally:
         clean_sandbox.clear_faults()
     assert_ran(run)
-    _assert_exactly_the_plan(clean_sandbox)
-    _assert_settled(run_playbook, SITE)
+    _assert_exactly_the_plan(clean_sandbox)  # the retried creates left no duplicate (a no-op rerun: test_site_infra)
 
     destroyed = run_playbook(DESTROY, extra_vars=PER_AZ)
     assert_ran(destroyed)

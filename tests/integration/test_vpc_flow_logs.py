@@ -1,8 +1,9 @@
 """The vpc role with vpc_flow_logs enabled: CloudWatch Logs (log group + delivery role + flow log) and S3.
 
-Cold run, a second run with changed=0 and no mutating call, check mode on an empty account, a settings change
-(new traffic type and interval: the old flow log goes), enabled: false removing what the role made, and destroy
-leaving nothing tagged.
+One lifecycle on one VPC: check mode on an empty account, a cold run to CloudWatch Logs, a second run with
+changed=0 and no mutating call, a settings change (new traffic type and interval: the old flow log goes), then S3 as
+the destination, enabled: false removing what the role made (log group and delivery role too), and destroy leaving
+nothing tagged.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def assert_nothing_left(sandbox) -> None:
     assert flow_logs(sandbox) == [] and log_groups(sandbox) == []
 
 
-def test_cloudwatch_cold_idempotent_changed_and_destroyed(clean_sandbox, play):
+def test_cloudwatch_then_s3_then_disabled_then_destroyed(clean_sandbox, play):
     sandbox = clean_sandbox
     checked, _ = play(CLOUDWATCH, check=True)
     assert checked.mutating_calls == [], checked.mutating_calls
@@ -98,29 +99,19 @@ def test_cloudwatch_cold_idempotent_changed_and_destroyed(clean_sandbox, play):
     assert (flow_log["TrafficType"], flow_log["MaxAggregationInterval"]) == ("REJECT", 60)
     assert changed.count("CreateFlowLogs") == 1 and changed.count("DeleteFlowLogs") == 1
 
-    gone, _ = play(changed_settings, extra_vars={"vpc_state": "absent"})
-    assert gone.count("DeleteFlowLogs") == 1 and gone.count("DeleteLogGroup") == 1 and gone.count("DeleteRole") == 1
-    assert_nothing_left(sandbox)
-
-
-def test_s3_folder_idempotent_then_disabled_then_destroyed(clean_sandbox, play):
-    sandbox = clean_sandbox
+    # Another destination: the S3 flow log replaces the CloudWatch one.
     sandbox.boto3_client("s3").create_bucket(Bucket="eksforge-local-flow-logs")
-    settings = {"enabled": True, "destination": "s3", "s3_bucket_arn": "arn:aws:s3:::eksforge-local-flow-logs/vpc/"}
-
-    _, out = play(settings)
+    s3_settings = {"enabled": True, "destination": "s3", "s3_bucket_arn": "arn:aws:s3:::eksforge-local-flow-logs/vpc/"}
+    _, out_s3 = play(s3_settings)
     [flow_log] = flow_logs(sandbox)
-    assert out["flow_log_id"] == flow_log["FlowLogId"]
-    assert (flow_log["LogDestinationType"], flow_log["LogDestination"]) == ("s3", settings["s3_bucket_arn"])
-    assert log_groups(sandbox) == []  # the bucket is the destination: no log group, no delivery role
-    assert "iam_roles" not in leftovers(sandbox)
+    assert flow_log["FlowLogId"] == out_s3["flow_log_id"] != out_changed["flow_log_id"]
+    assert (flow_log["LogDestinationType"], flow_log["LogDestination"]) == ("s3", s3_settings["s3_bucket_arn"])
 
-    again, _ = play(settings)
-    assert again.changed == 0 and again.mutating_calls == [], again.mutating_calls
-
+    # enabled: false removes the flow log with the log group and the delivery role the role made.
     disabled, out_disabled = play({"enabled": False})
     assert flow_logs(sandbox) == [] and out_disabled["flow_log_id"] == ""
     assert disabled.count("DeleteFlowLogs") == 1
+    assert log_groups(sandbox) == [] and "iam_roles" not in leftovers(sandbox)
     quiet, _ = play({"enabled": False})
     assert quiet.changed == 0 and quiet.mutating_calls == []
 

@@ -166,7 +166,8 @@ class AwxRunner:
             # The administrator points the local inventory at this sandbox (AWX's inventory variables).
             if environment == "local":
                 data["all"].setdefault("vars", {}).update(
-                    aws_endpoint_url=self.sandbox.aws_endpoint, chart_mirror_url=self.sandbox.chart_mirror_url)
+                    aws_endpoint_url=self.sandbox.aws_endpoint, chart_mirror_url=self.sandbox.chart_mirror_url,
+                    git_server_url=self.sandbox.git_url)
             for number, hostvars in enumerate(data["_meta"]["hostvars"].values(), start=1):
                 hostvars.update(remote_tower_enabled="true", remote_tower_id=number)
             self.inventories[environment] = data

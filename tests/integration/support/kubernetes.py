@@ -60,4 +60,5 @@ def assert_platform_namespace(sandbox, platform: str = LOCAL_PLATFORM) -> None:
     assert labels["app.kubernetes.io/managed-by"] == "eksforge.platform", labels
     assert labels["kubernetes.io/metadata.name"] == PLATFORM_NAMESPACE  # set by the API server, not by the role
     owned = kubectl(sandbox, "get", "namespaces", "-l", f"{OWNER_LABEL}={platform}", "-o", "name")
-    assert owned.returncode == 0 and owned.stdout.split() == [f"namespace/{PLATFORM_NAMESPACE}"], owned
+    # The label selector finds it too (beside the other namespaces of the platform's roles: argocd, shop, ...).
+    assert owned.returncode == 0 and f"namespace/{PLATFORM_NAMESPACE}" in owned.stdout.split(), owned

@@ -93,6 +93,16 @@ def test_scaling_validation():
         plan_scaling(None, {"min_size": 0, "max_size": 0, "desired_size": 0})
 
 
+def test_keep_desired_size_sizes_only_a_new_nodegroup():
+    wanted = {"min_size": 1, "max_size": 3, "desired_size": 2, "keep_desired_size": True}
+    assert plan_scaling(None, wanted) == {"min_size": 1, "max_size": 3, "desired_size": 2}
+    # scaled down to 1 by a cluster autoscaler: stays 1
+    assert plan_scaling({"min_size": 1, "max_size": 3, "desired_size": 1}, wanted) == {"min_size": 1, "max_size": 3, "desired_size": 1}
+    # outside the new range: moved into it
+    assert plan_scaling({"min_size": 1, "max_size": 5, "desired_size": 5}, wanted) == {"min_size": 1, "max_size": 3, "desired_size": 3}
+    assert plan_scaling({"min_size": 1, "max_size": 3, "desired_size": 1}, dict(wanted, keep_desired_size=False))["desired_size"] == 2
+
+
 def test_scaling_defaults_at_creation():
     assert plan_scaling(None, None) == {"min_size": 1, "max_size": 2, "desired_size": 1}
     assert plan_scaling(None, {"min_size": 3, "max_size": None, "desired_size": None}) == {"min_size": 3, "max_size": 3, "desired_size": 3}
