@@ -41,7 +41,8 @@ CLUSTER_WAIT_TIMEOUT = 1800
 
 
 def wait(timeout=CLUSTER_WAIT_TIMEOUT):
-    """wait/wait_timeout; a module with another timeout overrides wait_timeout's default in its DOCUMENTATION."""
+    """wait/wait_timeout; with another timeout, the module's DOCUMENTATION (or a doc fragment listed before
+    eksforge.platform.wait, as eksforge.platform.eks_addon) documents wait_timeout's default."""
     return dict(
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=timeout),
