@@ -201,12 +201,12 @@ class EksResourceRunner:
 
     Subclasses set ``what`` (for messages), ``failed_statuses``, ``ids`` (the arguments naming the resource
     in every call) with ``describe_operation``, ``result_key`` and ``delete_operation`` (or override
-    ``describe``/``delete``), and implement ``view`` and ``present``.
+    ``describe``/``delete``), ``create_operation`` to use ``create``, and implement ``view`` and ``present``.
     """
 
     what = "resource"
     failed_statuses = ("FAILED",)
-    describe_operation = result_key = delete_operation = None
+    describe_operation = result_key = delete_operation = create_operation = None
 
     def __init__(self, module):
         self.module = module
@@ -239,6 +239,22 @@ class EksResourceRunner:
         if self.params.get("wait") and resource.get("status") in SETTLING_STATUSES:
             return self.wait_active()
         return self.describe() if refresh else resource
+
+    def create(self, request, diff):
+        """Create the missing resource and exit: no call in check mode; with wait, once it is ACTIVE."""
+        if self.module.check_mode:
+            self.exit(True, None, diff)
+        resource = call(self.module, getattr(self.client, self.create_operation), f"create {self.what}", **request)[self.result_key]
+        if self.params["wait"]:
+            resource = self.wait_active()
+        self.exit(True, resource, diff)
+
+    def exit_unless_updating(self, resource, diff, planned, tags_changed):
+        """Exit when there is no update to start: in check mode, or with none of the update kinds planned."""
+        if self.module.check_mode or not planned:
+            if not self.module.check_mode:
+                resource = self.settled(resource, refresh=tags_changed)
+            self.exit(bool(planned) or tags_changed, resource, diff, updates=[{"kind": kind} for kind in planned])
 
     def exit(self, changed, resource, diff, **extra):
         result = to_snake(resource)

@@ -10,6 +10,9 @@ import re
 
 from collections import namedtuple
 
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import EKS_CLUSTER_NAME
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksPlanError
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import EksResourceRunner
 from ansible_collections.eksforge.platform.plugins.module_utils.eks import call
@@ -307,10 +310,6 @@ def read_cluster(module, client, cluster_name):
     return describe_or_none(module, client.describe_cluster, "cluster", f"cluster {cluster_name}", name=cluster_name)
 
 
-# The options of eks_addons that apply to every add-on of its list.
-COMMON_OPTIONS = ("cluster_name", "kubernetes_version", "tags", "purge_tags", "wait", "wait_timeout")
-
-
 class AddonsRunner:
     """eks_addons: every add-on of the list is planned (read-only) before the first change, then every change is
     started, then each is waited for, so the add-ons converge together. The cluster is read once."""
@@ -371,6 +370,16 @@ class AddonsRunner:
             }
         self.module.exit_json(**output)
 
+
+# The options of eks_addon and eks_addons beside the add-on's own (doc fragments eksforge.platform.eks,
+# eks_addon, amazon.aws.tags and wait); eks_addons applies them to every add-on of its list.
+COMMON_OPTIONS = dict(
+    **EKS_CLUSTER_NAME,
+    kubernetes_version=dict(type="str"),
+    **TAGS,
+    # Add-ons settle within minutes; the eks_addon fragment documents this default.
+    **wait(900),
+)
 
 # The options of one add-on: eks_addon's own, and each item of eks_addons' addons.
 ADDON_OPTIONS = dict(

@@ -216,6 +216,7 @@ def cluster_diff(current, desired, params):
 
 class ClusterRunner(EksResourceRunner):
     describe_operation, result_key, delete_operation = "describe_cluster", "cluster", "delete_cluster"
+    create_operation = "create_cluster"
 
     def __init__(self, module):
         super().__init__(module)
@@ -254,20 +255,12 @@ class ClusterRunner(EksResourceRunner):
         diff = cluster_diff(cluster, desired, self.params)
 
         if cluster is None:
-            if self.module.check_mode:
-                self.exit(True, None, diff)
-            cluster = call(self.module, self.client.create_cluster, f"create cluster {self.name}", **request)["cluster"]
-            if self.params["wait"]:
-                cluster = self.wait_active()
-            self.exit(True, cluster, diff)
+            self.create(request, diff)
 
         if cluster.get("status") in ("DELETING", "FAILED"):
             self.module.fail_json(msg=f"Cluster {self.name} is {cluster['status']}; it can't be updated.")
         tags_changed = sync_tags(self.module, self.client, cluster["arn"], cluster.get("tags"), self.params.get("tags"), self.params["purge_tags"])
-        if self.module.check_mode or not updates:
-            if not self.module.check_mode:
-                cluster = self.settled(cluster, refresh=tags_changed)
-            self.exit(bool(updates) or tags_changed, cluster, diff, updates=[{"kind": kind} for kind, dummy, dummy2 in updates])
+        self.exit_unless_updating(cluster, diff, [kind for kind, dummy, dummy2 in updates], tags_changed)
 
         applied = []
         for index, (kind, method, kwargs) in enumerate(updates):

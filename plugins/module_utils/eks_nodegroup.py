@@ -267,6 +267,7 @@ def nodegroup_diff(current, desired, params):
 class NodegroupRunner(EksResourceRunner):
     failed_statuses = ("CREATE_FAILED", "DELETE_FAILED")
     describe_operation, result_key, delete_operation = "describe_nodegroup", "nodegroup", "delete_nodegroup"
+    create_operation = "create_nodegroup"
 
     def __init__(self, module):
         super().__init__(module)
@@ -305,21 +306,13 @@ class NodegroupRunner(EksResourceRunner):
         diff = nodegroup_diff(nodegroup, desired, self.params)
 
         if nodegroup is None:
-            if self.module.check_mode:
-                self.exit(True, None, diff)
-            nodegroup = call(self.module, self.client.create_nodegroup, f"create {self.what}", **request)["nodegroup"]
-            if self.params["wait"]:
-                nodegroup = self.wait_active()
-            self.exit(True, nodegroup, diff)
+            self.create(request, diff)
 
         if nodegroup.get("status") in ("DELETING",) + self.failed_statuses:
             self.module.fail_json(msg=f"Nodegroup {self.name} is {nodegroup['status']}; it can't be updated.")
         tags_changed = sync_tags(self.module, self.client, nodegroup["nodegroupArn"], nodegroup.get("tags"), self.params.get("tags"), self.params["purge_tags"])
         planned = [kind for kind, request_kwargs in (("config", config), ("version", version)) if request_kwargs]
-        if self.module.check_mode or not planned:
-            if not self.module.check_mode:
-                nodegroup = self.settled(nodegroup, refresh=tags_changed)
-            self.exit(bool(planned) or tags_changed, nodegroup, diff, updates=[{"kind": kind} for kind in planned])
+        self.exit_unless_updating(nodegroup, diff, planned, tags_changed)
 
         applied = []
         if nodegroup.get("status") != "ACTIVE":

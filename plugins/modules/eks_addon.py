@@ -33,16 +33,6 @@ options:
         EKS marks as default for it, anything else an exact version such as V(v1.19.0-eksbuild.1).
       - When omitted, a new add-on gets the default version and an installed add-on keeps its version.
     type: str
-  kubernetes_version:
-    description:
-      - The Kubernetes version the cluster runs, or will run once the same play has created or upgraded it, as a
-        quoted string such as V('1.33'). O(version) is resolved for it.
-      - In check mode it is used even when the cluster does not exist yet or still runs another version, so a
-        plan made before the cluster's creation or upgrade reports the add-on versions that would be installed,
-        and an unknown add-on or version fails there too.
-      - Outside check mode the cluster must exist and run this version; a different one fails before any call
-        that mutates. When omitted, the cluster's own version is used (and check mode on a missing cluster fails).
-    type: str
   configuration_values:
     description:
       - Add-on configuration, sent as compact JSON and compared with the installed configuration as data
@@ -75,22 +65,15 @@ options:
     description: With O(state=absent), keep the add-on's Kubernetes objects in the cluster.
     type: bool
     default: false
-  wait_timeout:
-    description: Seconds to wait for each asynchronous step.
-    type: int
-    default: 900
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
   - eksforge.platform.eks
+  - eksforge.platform.eks_addon
   - eksforge.platform.wait
   - eksforge.platform.check_mode
-notes:
-  - With O(wait=true), an add-on that turns C(DEGRADED) or C(CREATE_FAILED)/C(UPDATE_FAILED) fails the task, as botocore's
-    C(addon_active) waiter does. Add-ons whose pods need nodes (coredns, for example) stay C(DEGRADED) until a nodegroup
-    exists, so install them after the nodegroups, or with O(wait=false).
 """
 
 EXAMPLES = r"""
@@ -190,23 +173,13 @@ update_id:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import EKS_CLUSTER_NAME
-from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
-from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import ADDON_OPTIONS
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import COMMON_OPTIONS
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import AddonRunner
 
 
 def main():
-    argument_spec = dict(
-        **ADDON_OPTIONS,
-        **EKS_CLUSTER_NAME,
-        kubernetes_version=dict(type="str"),
-        **TAGS,
-        # Add-ons settle within minutes; the add-on's DOCUMENTATION overrides the fragment's wait_timeout default.
-        **wait(900),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=dict(**ADDON_OPTIONS, **COMMON_OPTIONS), supports_check_mode=True)
     AddonRunner(module).run()
 
 

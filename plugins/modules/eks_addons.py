@@ -64,27 +64,15 @@ options:
         description: With O(addons[].state=absent), keep the add-on's Kubernetes objects in the cluster.
         type: bool
         default: false
-  kubernetes_version:
-    description:
-      - The Kubernetes version the cluster runs, or will run once the same play has created or upgraded it, as a
-        quoted string such as V('1.33'); the versions are resolved for it, as with M(eksforge.platform.eks_addon).
-      - In check mode it is used even when the cluster does not exist yet or runs another version.
-    type: str
-  wait_timeout:
-    description: Seconds to wait for each asynchronous step.
-    type: int
-    default: 900
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
   - eksforge.platform.eks
+  - eksforge.platform.eks_addon
   - eksforge.platform.wait
   - eksforge.platform.check_mode
-notes:
-  - With O(wait=true), an add-on that turns C(DEGRADED) or C(CREATE_FAILED)/C(UPDATE_FAILED) fails the task; add-ons
-    whose pods need nodes (coredns, for example) belong in a call after the nodegroups.
 """
 
 EXAMPLES = r"""
@@ -141,22 +129,13 @@ addons:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import EKS_CLUSTER_NAME
-from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import TAGS
-from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import wait
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import ADDON_OPTIONS
+from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import COMMON_OPTIONS
 from ansible_collections.eksforge.platform.plugins.module_utils.eks_addon import AddonsRunner
 
 
 def main():
-    argument_spec = dict(
-        addons=dict(type="list", elements="dict", required=True, options=ADDON_OPTIONS),
-        **EKS_CLUSTER_NAME,
-        kubernetes_version=dict(type="str"),
-        **TAGS,
-        # As eks_addon: add-ons settle within minutes.
-        **wait(900),
-    )
+    argument_spec = dict(addons=dict(type="list", elements="dict", required=True, options=ADDON_OPTIONS), **COMMON_OPTIONS)
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     AddonsRunner(module).run()
 

@@ -13,31 +13,14 @@ description:
   - Writes O(files) into O(branch) of a git repository reached over smart HTTP(S) and deletes the other files
     under O(owned_paths), as one commit with a clear message and author, pushed only when a file differs
     (so a second run changes nothing).
-  - When another push moves the branch between the fetch and the push (non-fast-forward), fetches again,
-    re-applies the change on the new head and pushes again, up to O(push_attempts) times.
+  - O(branch) is created by the first push when the repository is empty.
   - With O(keep_image_tags), a C(kustomization.yaml) that is already in the repository keeps the
     C(images[].newTag) values it has, as releases (M(eksforge.platform.gitops_image_tag)) own the tags once the
     file exists.
   - No C(git) binary is needed; the repository is fetched into memory.
 author:
   - eksforge maintainers (@eksforge)
-requirements:
-  - dulwich
 options:
-  repository_url:
-    description: HTTP(S) URL of the GitOps repository.
-    required: true
-    type: str
-  username:
-    description: User name for HTTP basic authentication (C(x-access-token) with a GitHub token).
-    type: str
-  password:
-    description: Password or access token for HTTP basic authentication.
-    type: str
-  branch:
-    description: Branch to write; created by the first push when the repository is empty.
-    type: str
-    default: main
   files:
     description:
       - The files to write, path in the repository to text (a dict or list value is written as YAML).
@@ -64,18 +47,8 @@ options:
     description: Message of the commit.
     type: str
     default: "eksforge: update the managed manifests"
-  author_name:
-    description: Name of the commit's author and committer.
-    type: str
-    default: eksforge
-  author_email:
-    description: Email of the commit's author and committer.
-    type: str
-    default: eksforge@users.noreply.localhost
-  push_attempts:
-    description: How many times to push, fetching and re-applying the change in between, before failing.
-    type: int
-    default: 5
+extends_documentation_fragment:
+  - eksforge.platform.gitops
 attributes:
   check_mode:
     description: Can run in check mode, reporting the files it would change.
@@ -84,8 +57,6 @@ attributes:
   diff_mode:
     description: Returns each changed file before and after.
     support: full
-notes:
-  - The password is never logged or returned, and never put in a URL or on a command line.
 """
 
 EXAMPLES = r"""
@@ -138,23 +109,18 @@ deleted:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import GITOPS_REPOSITORY
 from ansible_collections.eksforge.platform.plugins.module_utils.gitops_files import run_gitops_files
 
 
 def main():
     argument_spec = dict(
-        repository_url=dict(type="str", required=True),
-        username=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        branch=dict(type="str", default="main"),
+        **GITOPS_REPOSITORY,
         files=dict(type="dict", default={}),
         owned_paths=dict(type="list", elements="str", default=[]),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         keep_image_tags=dict(type="bool", default=False),
         commit_message=dict(type="str", default="eksforge: update the managed manifests"),
-        author_name=dict(type="str", default="eksforge"),
-        author_email=dict(type="str", default="eksforge@users.noreply.localhost"),
-        push_attempts=dict(type="int", default=5),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run_gitops_files(module)

@@ -17,31 +17,13 @@ description:
   - The file is edited in place, so the commit and the diff change exactly one line (or add C(newTag)).
   - Talks smart HTTP(S) to any git host (GitHub, GitLab, Gitea, the sandbox's git server) with a username and
     a password or token, fetching into memory.
-  - When another push moves the branch between the fetch and the push (non-fast-forward), fetches again,
-    re-applies the change on the new head and pushes again, up to O(push_attempts) times.
+  - When another push moves the branch first, the change is re-applied on the new head, up to
+    O(push_attempts) times.
   - Before any commit, refuses a tag that does not exist in the image's ECR repository (C(ecr:DescribeImages));
     O(check_image=false) skips that for images of other registries.
 author:
   - eksforge maintainers (@eksforge)
-requirements:
-  - dulwich
 options:
-  repository_url:
-    description: HTTP(S) URL of the GitOps repository, for example C(https://github.com/acme/platform-gitops.git).
-    required: true
-    type: str
-  username:
-    description:
-      - User name for HTTP basic authentication. With a GitHub token use C(x-access-token), with a GitLab
-        token C(oauth2).
-    type: str
-  password:
-    description: Password or access token for HTTP basic authentication.
-    type: str
-  branch:
-    description: Branch to change.
-    type: str
-    default: main
   path:
     description: Folder of the overlay in the repository, holding its kustomization file (C(overlays/dev)).
     required: true
@@ -71,22 +53,11 @@ options:
   commit_message:
     description: "Commit message; by default C(<image>: <old tag> -> <tag> in <path>)."
     type: str
-  author_name:
-    description: Name of the commit's author and committer.
-    type: str
-    default: eksforge
-  author_email:
-    description: Email of the commit's author and committer.
-    type: str
-    default: eksforge@users.noreply.localhost
-  push_attempts:
-    description: How many times to push, fetching and re-applying the change in between, before failing.
-    type: int
-    default: 5
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - eksforge.platform.gitops
 attributes:
   check_mode:
     description: Can run in check mode, reporting the change it would make.
@@ -95,8 +66,6 @@ attributes:
   diff_mode:
     description: Returns the kustomization file before and after the change in diff mode.
     support: full
-notes:
-  - The password is never logged or returned, and never put in a URL or on a command line.
 """
 
 EXAMPLES = r"""
@@ -156,24 +125,19 @@ push_attempts:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.eksforge.platform.plugins.module_utils.argument_specs import GITOPS_REPOSITORY
 from ansible_collections.eksforge.platform.plugins.module_utils.gitops_image_tag import run_gitops_image_tag
 
 
 def main():
     argument_spec = dict(
-        repository_url=dict(type="str", required=True),
-        username=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        branch=dict(type="str", default="main"),
+        **GITOPS_REPOSITORY,
         path=dict(type="str", required=True),
         image=dict(type="str", required=True),
         tag=dict(type="str", required=True),
         check_image=dict(type="bool", default=True),
         ecr_repository=dict(type="str"),
         commit_message=dict(type="str"),
-        author_name=dict(type="str", default="eksforge"),
-        author_email=dict(type="str", default="eksforge@users.noreply.localhost"),
-        push_attempts=dict(type="int", default=5),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_gitops_image_tag(module)
