@@ -10,10 +10,11 @@ import pytest
 
 # The test files that take minutes (CI durations), longest first: pytest-xdist hands out whole files in
 # collection order, so starting with these lets the workers finish together instead of one running a long tail.
-# The two units on the built platform (below) come first: they are the longest.
-LONGEST_FILES_FIRST = ("test_site_infra.py", "test_gitops_shop.py", "test_reliability.py", "test_eks_role.py",
-                       "test_k8s_argocd.py", "test_vpc_flow_logs.py", "test_eks_upgrade.py", "test_eks_modules.py", "test_ecr.py",
-                       "test_vpc_role.py", "test_iam.py", "test_awx_jobs.py")
+# The two units on the built platform (below) come first, then the event mall stack (one Terraform stack applied,
+# resumed, planned and destroyed: 13-16 minutes on a busy machine): one for each worker.
+LONGEST_FILES_FIRST = ("test_site_infra.py", "test_gitops_shop.py", "test_eventmall.py", "test_reliability.py",
+                       "test_eks_role.py", "test_k8s_argocd.py", "test_vpc_flow_logs.py", "test_eks_upgrade.py",
+                       "test_eks_modules.py", "test_ecr.py", "test_vpc_role.py", "test_iam.py", "test_awx_jobs.py")
 PLATFORM_GROUP = "platform fixture"
 # The files on the built platform make two units, each building its own platform when they land on different
 # workers: the runs that only read or converge it, and those that take it apart and wait for Argo CD to put the

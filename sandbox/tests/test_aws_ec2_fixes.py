@@ -155,6 +155,33 @@ def test_a_security_group_used_by_an_interface_endpoint_cannot_be_deleted(ec2, s
     ec2.delete_security_group(GroupId=group_id)
 
 
+def test_terminating_an_instance_deletes_the_interface_made_at_launch_and_frees_its_security_group(ec2, subnet_id):
+    """The network interface EC2 creates at launch has DeleteOnTermination true: terminating the instance deletes
+    it, after which the instance's security group can be deleted. One launched with DeleteOnTermination false
+    stays and holds the group back."""
+    vpc_id = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["VpcId"]
+    group_id = ec2.create_security_group(GroupName="bastion", Description="b", VpcId=vpc_id)["GroupId"]
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet_id,
+                                 SecurityGroupIds=[group_id])["Instances"][0]["InstanceId"]
+    interfaces = ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [group_id]}])
+    assert [interface["Attachment"]["DeleteOnTermination"] for interface in interfaces["NetworkInterfaces"]] == [True]
+    with pytest.raises(ClientError) as raised:
+        ec2.delete_security_group(GroupId=group_id)
+    assert raised.value.response["Error"]["Code"] == "DependencyViolation"
+    ec2.terminate_instances(InstanceIds=[instance])
+    assert ec2.describe_network_interfaces(
+        Filters=[{"Name": "group-id", "Values": [group_id]}])["NetworkInterfaces"] == []
+    ec2.delete_security_group(GroupId=group_id)
+
+    kept = ec2.create_security_group(GroupName="kept", Description="k", VpcId=vpc_id)["GroupId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, NetworkInterfaces=[{
+        "DeviceIndex": 0, "SubnetId": subnet_id, "Groups": [kept], "DeleteOnTermination": False}])["Instances"][0]
+    ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
+    assert len(ec2.describe_network_interfaces(
+        Filters=[{"Name": "group-id", "Values": [kept]}])["NetworkInterfaces"]) == 1
+
+
 def test_deleting_an_unknown_nat_gateway_is_nat_gateway_not_found(ec2):
     with pytest.raises(ClientError) as raised:
         ec2.delete_nat_gateway(NatGatewayId="nat-0123456789abcdef0")

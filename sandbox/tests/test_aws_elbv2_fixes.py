@@ -36,6 +36,15 @@ def test_alb_and_nlb_dns_names_and_zones_are_aws_s(sandbox, network):
                          for lb in (alb, internal, nlb)}
 
 
+def test_a_load_balancer_created_without_a_scheme_is_internet_facing(sandbox, network):
+    """ELBv2 CreateLoadBalancer: Scheme defaults to internet-facing, answered and described as such."""
+    elbv2 = sandbox.client("elbv2")
+    created = elbv2.create_load_balancer(Name="front", Subnets=network, Type="application")["LoadBalancers"][0]
+    assert created["Scheme"] == "internet-facing"
+    described = elbv2.describe_load_balancers(Names=["front"])["LoadBalancers"][0]
+    assert described["Scheme"] == "internet-facing" and not described["DNSName"].startswith("internal-")
+
+
 def test_classic_load_balancer_dns_name_and_zone_are_aws_s(sandbox, network):
     """A Classic Load Balancer (what EKS's cloud provider makes for a LoadBalancer Service) is named
     `[internal-]<name>-<number>.<region>.elb.amazonaws.com` in the region's zone (Z35SXDOTRQ7X7K in us-east-1)."""

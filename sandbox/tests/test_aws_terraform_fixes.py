@@ -112,6 +112,51 @@ def test_memcached_cluster_lists_its_security_groups_and_multiple_zones(sandbox)
     assert cluster["PreferredAvailabilityZone"] == "Multiple"
 
 
+def test_a_deleted_cache_cluster_is_gone_and_then_its_subnet_group_can_be_deleted(sandbox):
+    """ElastiCache: DeleteCacheCluster answers the cluster `deleting`, then the cluster is gone
+    (CacheClusterNotFound, not listed by the tagging API); DeleteCacheSubnetGroup refuses a group a cluster uses
+    (CacheSubnetGroupInUse), deletes an unused one, and an unknown name is CacheSubnetGroupNotFoundFault."""
+    ec2, elasticache = sandbox.client("ec2"), sandbox.client("elasticache")
+    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.1.0/24")["Subnet"]["SubnetId"]
+    elasticache.create_cache_subnet_group(CacheSubnetGroupName="mall", CacheSubnetGroupDescription="mall",
+                                          SubnetIds=[subnet], Tags=[{"Key": "stack", "Value": "mall"}])
+    elasticache.create_cache_cluster(CacheClusterId="mall", Engine="memcached", CacheNodeType="cache.t4g.micro",
+                                     NumCacheNodes=1, CacheSubnetGroupName="mall",
+                                     Tags=[{"Key": "stack", "Value": "mall"}])
+    with pytest.raises(ClientError) as raised:
+        elasticache.delete_cache_subnet_group(CacheSubnetGroupName="mall")
+    assert raised.value.response["Error"]["Code"] == "CacheSubnetGroupInUse"
+    deleted = elasticache.delete_cache_cluster(CacheClusterId="mall")["CacheCluster"]
+    assert deleted["CacheClusterStatus"] == "deleting"
+    with pytest.raises(ClientError) as raised:
+        elasticache.describe_cache_clusters(CacheClusterId="mall")
+    assert raised.value.response["Error"]["Code"] == "CacheClusterNotFound"
+    elasticache.delete_cache_subnet_group(CacheSubnetGroupName="mall")
+    assert elasticache.describe_cache_subnet_groups()["CacheSubnetGroups"] == []
+    tagged = sandbox.client("resourcegroupstaggingapi").get_resources(
+        TagFilters=[{"Key": "stack", "Values": ["mall"]}])["ResourceTagMappingList"]
+    assert tagged == []
+    with pytest.raises(ClientError) as raised:
+        elasticache.delete_cache_subnet_group(CacheSubnetGroupName="mall")
+    assert raised.value.response["Error"]["Code"] == "CacheSubnetGroupNotFoundFault"
+
+
+def test_deleting_an_aurora_cluster_deletes_its_automated_snapshots_and_keeps_manual_ones(sandbox):
+    """RDS DeleteDBCluster deletes the cluster's automated snapshots (DeleteAutomatedBackups defaults to true);
+    a manual snapshot stays."""
+    rds = sandbox.client("rds")
+    rds.create_db_cluster(DBClusterIdentifier="mall", Engine="aurora-mysql", MasterUsername="admin",
+                          MasterUserPassword="secret-password", CopyTagsToSnapshot=True,
+                          Tags=[{"Key": "stack", "Value": "mall"}])
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="mall", DBClusterSnapshotIdentifier="kept")
+    automated = rds.describe_db_cluster_snapshots(DBClusterIdentifier="mall", SnapshotType="automated")
+    assert automated["DBClusterSnapshots"]  # RDS backs a new cluster up at once
+    rds.delete_db_cluster(DBClusterIdentifier="mall", SkipFinalSnapshot=True)
+    left = rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]
+    assert [snapshot["DBClusterSnapshotIdentifier"] for snapshot in left] == ["kept"]
+
+
 def test_provisioned_aurora_has_no_scaling_info_and_instances_keep_performance_insights(sandbox):
     """RDS: ScalingConfigurationInfo only for serverless v1 clusters; an instance's Performance Insights settings
     are returned as set (retention 7 days by default)."""

@@ -1,4 +1,4 @@
-"""Where moto 5.2.5's EC2 differs from real AWS in ways the collection's vpc role meets.
+"""Where moto 5.2.5's EC2 differs from real AWS in ways the collection's vpc role and the Terraform stack meet.
 
 Each fix answers like AWS does, by rewriting the request before moto and/or editing moto's answer;
 each has a test in sandbox/tests/test_aws_ec2_fixes.py named after the real behaviour.
@@ -277,6 +277,30 @@ def monitor_instances(extension: Ec2Fixes, call: Call, request: Request) -> Resp
     return Response(body, 200, content_type="text/xml")
 
 
+def run_instances(extension: Ec2Fixes, call: Call, request: Request) -> Response:
+    """A network interface EC2 creates for an instance at launch is deleted when the instance terminates
+    (DeleteOnTermination true unless the launch's NetworkInterface.N.DeleteOnTermination says false), so the
+    instance's security groups and subnet are free again; moto creates it with DeleteOnTermination false and keeps
+    it `in-use` by the terminated instance. Interfaces attached by NetworkInterfaceId keep their own setting."""
+    response = extension.ask_moto(request)
+    if response.status_code != 200:
+        return response
+    params = call.params
+    launched = {int(params.get(f"NetworkInterface.{number}.DeviceIndex", 0)): number
+                for number in {key.split(".")[1] for key in params if key.startswith("NetworkInterface.")}}
+    backend = _backend(call)
+    root = ElementTree.fromstring(response.get_data())
+    instance_ids = [element.text for element in root.iter() if element.tag.endswith("instanceId")]
+    for instance in backend.get_multi_instances_by_id(sorted(set(instance_ids))):
+        for device_index, interface in instance.nics.items():
+            number = launched.get(device_index)
+            if number is not None and params.get(f"NetworkInterface.{number}.NetworkInterfaceId"):
+                continue
+            asked = params.get(f"NetworkInterface.{number}.DeleteOnTermination") if number is not None else None
+            interface.delete_on_termination = asked != "false"
+    return response
+
+
 def _backend(call: Call):
     """moto's EC2 state for the call's account and region (the server runs moto in this process)."""
     from moto.ec2.models import ec2_backends
@@ -293,6 +317,7 @@ FIXES: dict[str, Fix] = {
     "DeleteSecurityGroup": delete_security_group,
     "DescribeTags": describe_tags,
     "MonitorInstances": monitor_instances,
+    "RunInstances": run_instances,
     "UnmonitorInstances": monitor_instances,
     # moto filters NAT gateways by id, state, subnet and VPC only, and silently ignores tag filters.
     "DescribeNatGateways": FilterInAnswer(("natGatewaySet",), is_tag_filter, tag_values),

@@ -7,6 +7,10 @@ and every classic one `<name>.us-east-1.elb.amazonaws.com` without a zone id. AW
 Load Balancer `[internal-]<name>-<number>.<region>.elb.amazonaws.com` and a Network Load Balancer
 `<name>-<hex>.elb.<region>.amazonaws.com`, each in its region's zone for that type (AWS General Reference,
 "Elastic Load Balancing endpoints and quotas"; external-dns keys its alias targets on these).
+
+An ELBv2 CreateLoadBalancer without Scheme makes an internet-facing load balancer (AWS's default, which the
+Terraform provider relies on: it sends Scheme only for an internal one); moto stores no scheme then and describes
+none.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import xml.etree.ElementTree as ElementTree
 from werkzeug.wrappers import Request, Response
 
 from sandbox.aws.extensions import Call, Extension
-from sandbox.aws.extensions.query import edit_xml
+from sandbox.aws.extensions.query import edit_xml, with_form
 
 ELBV2_VERSION = "2015-12-01"  # the classic ELB API (2012-06-01) shares the signing name and action names
 CLASSIC_VERSION = "2012-06-01"
@@ -57,6 +61,8 @@ class Elbv2Fixes(Extension):
             return self._classic(call, request)
         if call.params.get("Version") != ELBV2_VERSION:
             return None
+        if call.action == "CreateLoadBalancer" and not call.params.get("Scheme"):
+            request = with_form(request, {**call.params, "Scheme": "internet-facing"})
 
         def rename(root: ElementTree.Element, namespace: str) -> None:
             for member in root.iter(f"{namespace}member"):

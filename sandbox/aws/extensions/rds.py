@@ -1,10 +1,12 @@
-"""Aurora clusters and instances as real RDS describes them; moto 5.2.5 differs in two ways.
+"""Aurora clusters and instances as real RDS describes and deletes them; moto 5.2.5 differs in three ways.
 
 Real RDS:
 - returns ScalingConfigurationInfo only for a cluster in the serverless (v1) engine mode; moto returns an empty
   one for every cluster, which reads as a serverless scaling configuration on a provisioned Aurora cluster;
 - keeps an instance's Performance Insights settings (EnablePerformanceInsights, PerformanceInsightsKMSKeyId,
-  PerformanceInsightsRetentionPeriod, 7 days by default) and returns them in DescribeDBInstances; moto drops them.
+  PerformanceInsightsRetentionPeriod, 7 days by default) and returns them in DescribeDBInstances; moto drops them;
+- deletes a cluster's automated snapshots (`rds:<cluster>-<time>`) with the cluster unless DeleteDBCluster says
+  DeleteAutomatedBackups=false; moto keeps them (tagged like the cluster), so a destroyed stack leaves them.
 Tests: sandbox/tests/test_aws_terraform_fixes.py.
 """
 
@@ -33,13 +35,25 @@ class RdsFixes(Extension):
         if call.service != "rds":
             return None
         if call.action in CLUSTER_ANSWERS:
-            return edit_xml(self.ask_moto(request), drop_scaling_info)
+            answer = edit_xml(self.ask_moto(request), drop_scaling_info)
+            if call.action == "DeleteDBCluster" and answer.status_code == 200 \
+                    and call.params.get("DeleteAutomatedBackups") != "false":
+                self.delete_automated_snapshots(call)
+            return answer
         if call.action in INSTANCE_WRITES:
             answer = self.ask_moto(request)
             if answer.status_code == 200:
                 self.keep_performance_insights(call)
             return answer
         return None
+
+    @staticmethod
+    def delete_automated_snapshots(call: Call) -> None:
+        snapshots = rds_backends[call.account_id][call.region].cluster_snapshots
+        for name, snapshot in list(snapshots.items()):
+            if snapshot.snapshot_type == "automated" \
+                    and snapshot.cluster.db_cluster_identifier == call.params.get("DBClusterIdentifier"):
+                del snapshots[name]
 
     @staticmethod
     def keep_performance_insights(call: Call) -> None:
