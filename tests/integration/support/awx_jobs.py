@@ -84,7 +84,8 @@ def credential_inputs(credential: dict, sandbox) -> dict:
         return {"username": sandbox.env["AWS_ACCESS_KEY_ID"], "password": sandbox.env["AWS_SECRET_ACCESS_KEY"]}
     if kind == "Vault":
         return {"vault_password": VAULT_PASSWORD}
-    return {"username": "eksforge", "token": "test-token"}
+    username, token = sandbox.git_credentials  # the GitOps repository: the sandbox's git server
+    return {"username": username, "token": token}
 
 
 def survey_extra_vars(spec: dict | None, answers: dict) -> dict:
