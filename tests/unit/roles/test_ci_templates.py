@@ -60,7 +60,10 @@ def test_actionlint_accepts_the_workflow(rendered):
 
 def test_npm_groovy_lint_accepts_the_jenkinsfile(rendered):
     jenkinsfile = (rendered / "Jenkinsfile").read_text()
-    assert "/kaniko/executor" in jenkinsfile and f"'{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/eksforge-dev/cart'" in jenkinsfile
+    # the jenkins role's build agent (rootless BuildKit) and its `git` credentials
+    assert "agent { label 'build' }" in jenkinsfile and "buildctl-daemonless.sh build" in jenkinsfile
+    assert "credentials('git')" in jenkinsfile
+    assert f"'{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/eksforge-dev/cart'" in jenkinsfile
     linted = subprocess.run([str(VENV_BIN / "npm-groovy-lint"), "--noserver", "--failon", "warning", "--output", "txt",
                              "Jenkinsfile"], cwd=rendered, capture_output=True, text=True, check=False)
     assert linted.returncode == 0, linted.stdout + linted.stderr
