@@ -77,6 +77,8 @@ def test_endpoints_follow_ready_pods_and_the_service(eks, namespace):
                [("web", 81)])
     ok(eks.kubectl("delete", "service", "shop", namespace=namespace))
     wait_until(lambda: not slices_of(eks, namespace, "shop"))
+    # The Endpoints object goes too (its own controller, as in Kubernetes: not necessarily in the same instant).
+    wait_until(lambda: eks.kubectl("get", "endpoints", "shop", namespace=namespace).returncode != 0)
     gone = eks.kubectl("get", "endpoints", "shop", namespace=namespace)
     assert gone.returncode != 0 and "NotFound" in gone.stderr
 
