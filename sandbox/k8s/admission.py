@@ -260,6 +260,14 @@ def _pod_disruption_budget(objects, obj, old):
         obj["status"] = {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}
 
 
+def _horizontal_pod_autoscaler(objects, obj, old):
+    """A new autoscaler's status is the apiserver's empty one: in autoscaling/v2 JSON desiredReplicas and a null
+    currentMetrics (neither is omitempty; autoscaling/v1 shows currentReplicas and desiredReplicas at 0). The HPA
+    controller fills it in on its next pass."""
+    if old is None:
+        obj["status"] = {"desiredReplicas": 0, "currentMetrics": None}
+
+
 def _cron_job(objects, obj, old):
     spec = obj.setdefault("spec", {})
     spec.setdefault("concurrencyPolicy", "Allow")
@@ -294,6 +302,7 @@ _DEFAULTERS = {
     ("batch", "Job"): _job,
     ("batch", "CronJob"): _cron_job,
     ("policy", "PodDisruptionBudget"): _pod_disruption_budget,
+    ("autoscaling", "HorizontalPodAutoscaler"): _horizontal_pod_autoscaler,
 }
 
 

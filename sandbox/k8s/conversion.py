@@ -62,10 +62,14 @@ def _hpa_v1(obj: dict) -> dict:
         if metric.get("type") == "Resource" and resource.get("name") == "cpu" and \
                 (resource.get("target") or {}).get("type") == "Utilization":
             spec["targetCPUUtilizationPercentage"] = resource["target"].get("averageUtilization")
-    status = obj.get("status") or {}
+    status = obj.get("status")
+    if not isinstance(status, dict):
+        return obj
     status.pop("conditions", None)
+    status.setdefault("currentReplicas", 0)  # not omitempty in v1
     for metric in status.pop("currentMetrics", None) or []:
         resource = metric.get("resource") or {}
-        if metric.get("type") == "Resource" and resource.get("name") == "cpu":
-            status["currentCPUUtilizationPercentage"] = (resource.get("current") or {}).get("averageUtilization")
+        if metric.get("type") == "Resource" and resource.get("name") == "cpu" and \
+                "averageUtilization" in (resource.get("current") or {}):
+            status["currentCPUUtilizationPercentage"] = resource["current"]["averageUtilization"]
     return obj

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import time
 
 import pytest
 import yaml
@@ -97,20 +98,64 @@ def test_cordoned_node_shows_scheduling_disabled_and_gets_no_new_pods(eks, names
     assert ok(eks.kubectl("get", "node", node)).splitlines()[1].split()[1] == "Ready"
 
 
+NO_METRICS_API = ("failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from "
+                  "resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)")
+
+
+def hpa_events(eks, namespace: str, name: str) -> list[tuple[str, str, str]]:
+    return [(e["type"], e["reason"], e["message"]) for e in get(eks, "events", namespace)["items"]
+            if e["involvedObject"]["kind"] == "HorizontalPodAutoscaler" and e["involvedObject"]["name"] == name
+            and e["source"]["component"] == "horizontal-pod-autoscaler"]
+
+
 def test_hpa_keeps_replicas_within_bounds_and_reports_them(eks, namespace):
+    """Without metrics-server (none in this cluster) the HPA controller brings the target within its bounds and
+    reports the metrics it cannot read, in its words: the conditions and events `kubectl describe hpa` shows."""
     ok(eks.kubectl("apply", "-f", "-", input=deployment("web", 1), namespace=namespace))
     ok(eks.kubectl("autoscale", "deployment", "web", "--min=2", "--max=5", "--cpu-percent=80", namespace=namespace))
     status = wait_until(lambda: (s := get(eks, "hpa/web", namespace).get("status", {})).get("currentReplicas") == 2
                         and s)  # the deployment had 1 replica: it was scaled up to minReplicas
     assert status["desiredReplicas"] == 2 and "lastScaleTime" in status
     assert get(eks, "deployment/web", namespace)["spec"]["replicas"] == 2
+    failed = ("Warning", "FailedGetResourceMetric", NO_METRICS_API)
+    wait_until(lambda: failed in hpa_events(eks, namespace, "web"))
     conditions = {c["type"]: c for c in get(eks, "hpa/web", namespace)["status"]["conditions"]}
-    assert conditions["AbleToScale"]["status"] == "True"
-    assert conditions["ScalingActive"]["status"] == "False" and "no metrics server" in \
-        conditions["ScalingActive"]["message"]
+    assert (conditions["AbleToScale"]["status"], conditions["AbleToScale"]["reason"]) == ("True", "SucceededGetScale")
+    assert (conditions["ScalingActive"]["status"], conditions["ScalingActive"]["reason"]) == (
+        "False", "FailedGetResourceMetric")
+    assert conditions["ScalingActive"]["message"] == \
+        f"the HPA was unable to compute the replica count: {NO_METRICS_API}"
+    time.sleep(1.5)  # more controller passes (at least one a second): a warning is written once, not per pass
+    not_computed = ("Warning", "FailedComputeMetricsReplicas",
+                    f"invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: "
+                    f"{NO_METRICS_API}")
+    assert sorted(hpa_events(eks, namespace, "web")) == sorted([
+        ("Normal", "SuccessfulRescale", "New size: 2; reason: Current number of replicas below Spec.MinReplicas"),
+        failed, not_computed])
+    described = ok(eks.kubectl("describe", "hpa", "web", namespace=namespace))
+    assert "SuccessfulRescale" in described and "New size: 2; reason: Current number of replicas below" in described
     table = ok(eks.kubectl("get", "hpa", namespace=namespace)).splitlines()
     assert table[0].split() == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
     assert table[1].split()[:7] == ["web", "Deployment/web", "cpu:", "<unknown>/80%", "2", "5", "2"]
+    # Above maxReplicas: brought down to it, with the controller's reason.
+    ok(eks.kubectl("patch", "hpa", "web", "-p", '{"spec":{"minReplicas":1,"maxReplicas":1}}', namespace=namespace))
+    wait_until(lambda: ("Normal", "SuccessfulRescale", "New size: 1; reason: Current number of replicas above "
+                                                      "Spec.MaxReplicas") in hpa_events(eks, namespace, "web"))
+
+
+def test_hpa_without_its_target_reports_failed_get_scale(eks, namespace):
+    hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "lost"},
+           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "ghost"},
+                    "minReplicas": 1, "maxReplicas": 3}}
+    ok(eks.kubectl("apply", "-f", "-", input=json.dumps(hpa), namespace=namespace))
+    problem = 'deployments/scale.apps "ghost" not found'
+    wait_until(lambda: ("Warning", "FailedGetScale", problem) in hpa_events(eks, namespace, "lost"))
+    status = get(eks, "hpa/lost", namespace)["status"]
+    assert status["conditions"] == [{
+        "type": "AbleToScale", "status": "False", "reason": "FailedGetScale",
+        "message": f"the HPA controller was unable to get the target's current scale: {problem}",
+        "lastTransitionTime": status["conditions"][0]["lastTransitionTime"]}]
+    assert status["desiredReplicas"] == 0 and "currentReplicas" not in status  # as the apiserver made it
 
 
 def test_pdb_status_counts_healthy_and_allowed_disruptions(eks, namespace):
@@ -186,10 +231,29 @@ def test_python_client_and_describe_read_the_reported_status(eks, namespace):
     created = client.PolicyV1Api(api).create_namespaced_pod_disruption_budget(namespace, budget)
     assert (created.status.expected_pods, created.status.current_healthy, created.status.desired_healthy,
             created.status.disruptions_allowed) == (0, 0, 0, 0)
+    # So it does for an HPA: in autoscaling/v2 JSON desiredReplicas 0 and a null currentMetrics (currentReplicas is
+    # omitempty), in autoscaling/v1 both counts at 0; the strict client reads both.
+    spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "maxReplicas": 3}
+    made = eks.request("POST", f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers", {
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "raw"}, "spec": spec})
+    assert made.status == 201 and made.json()["status"] == {"desiredReplicas": 0, "currentMetrics": None}
+    typed = client.AutoscalingV2Api(api).create_namespaced_horizontal_pod_autoscaler(namespace, {
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "typed"},
+        "spec": spec, "status": {"desiredReplicas": 7, "currentReplicas": 7}})  # a status in the body is dropped
+    assert (typed.status.desired_replicas, typed.status.current_replicas, typed.status.current_metrics) == \
+        (0, None, None)
+    first = client.AutoscalingV1Api(api).create_namespaced_horizontal_pod_autoscaler(namespace, {
+        "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "first"},
+        "spec": {**spec, "targetCPUUtilizationPercentage": 60}})
+    assert (first.status.current_replicas, first.status.desired_replicas,
+            first.status.current_cpu_utilization_percentage) == (0, 0, None)
     hpa = wait_until(lambda: (h := client.AutoscalingV2Api(api).read_namespaced_horizontal_pod_autoscaler(
-        "web", namespace)).status is not None and h.status.current_replicas == 2 and h)
-    assert hpa.status.desired_replicas == 2 and {c.type for c in hpa.status.conditions} == {
-        "AbleToScale", "ScalingActive", "ScalingLimited"}
+        "web", namespace)).status.current_replicas == 2 and h)
+    # No metrics-server here: the desired count is never computed (it stays the empty status's 0, as on a real
+    # cluster), and the metric read shows as an empty entry.
+    assert hpa.status.desired_replicas == 0 and {c.type for c in hpa.status.conditions} == {
+        "AbleToScale", "ScalingActive"}
+    assert [m.type for m in hpa.status.current_metrics] == [""]
     pdb = wait_until(lambda: (p := client.PolicyV1Api(api).read_namespaced_pod_disruption_budget(
         "web", namespace)).status.current_healthy == 2 and p)
     assert (pdb.status.expected_pods, pdb.status.desired_healthy, pdb.status.disruptions_allowed) == (2, 1, 1)
