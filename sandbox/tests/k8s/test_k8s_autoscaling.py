@@ -75,6 +75,13 @@ def desired_size(cluster) -> int:
     return group["scalingConfig"]["desiredSize"]
 
 
+def hpa_events(cluster, name: str = "web") -> list[tuple[str, str]]:
+    """(reason, message) of the HPA controller's events about HPA `name`."""
+    events = json.loads(ok(cluster.kubectl("get", "events", "-o", "json")))["items"]
+    return [(e["reason"], e["message"]) for e in events if e["involvedObject"]["kind"] == "HorizontalPodAutoscaler"
+            and e["involvedObject"]["name"] == name and e["source"]["component"] == "horizontal-pod-autoscaler"]
+
+
 def helm(cluster, *args) -> str:
     env = {**cluster.env, "KUBECONFIG": str(cluster.kubeconfig()), "HOME": str(cluster.tmp)}
     return ok(run([BIN / "helm", *args], env=env, timeout=300))
@@ -184,6 +191,8 @@ def test_hpa_scales_up_under_load_and_back_down_after_the_window(cluster, charts
                timeout=30)
     table = ok(cluster.kubectl("get", "hpa", "web")).splitlines()[1].split()
     assert table[2:4] == ["cpu:", "300%/50%"]
+    assert ("SuccessfulRescale", "New size: 4; reason: cpu resource utilization (percentage of request) above "
+                                 "target") in hpa_events(cluster)
     # The load goes (new pods, 10% of their request): the recommendation drops to 1, held for the 300 s window.
     ok(cluster.kubectl("patch", "deployment", "web", "--type=json", "-p",
                        '[{"op": "remove", "path": "/spec/template/metadata/annotations"}]'))
@@ -193,6 +202,7 @@ def test_hpa_scales_up_under_load_and_back_down_after_the_window(cluster, charts
     assert held["desiredReplicas"] == 4 and conditions["AbleToScale"]["reason"] == "ScaleDownStabilized"
     moved_clock(301)
     wait_until(lambda: hpa().get("status", {}).get("desiredReplicas") == 1, timeout=30)
+    assert ("SuccessfulRescale", "New size: 1; reason: All metrics below target") in hpa_events(cluster)
     wait_until(lambda: len(pods(cluster, "app=web")) == 1, timeout=30)
 
 
