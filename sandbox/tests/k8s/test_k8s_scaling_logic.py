@@ -92,3 +92,29 @@ def test_hpa_arithmetic_tolerance_unready_pods_window_and_policies():
     assert autoscalers._stabilized({}, history, 1, 4, 400.0) == (1, None)
     assert autoscalers._limited({}, 1, 10) == 5  # 4 pods or 100%, whichever is more
     assert autoscalers._limited({"scaleDown": {"policies": [{"type": "Pods", "value": 1}]}}, 5, 1) == 4
+
+
+def test_hpa_metric_errors_are_the_controllers_words():
+    """What the HPA controller says when a Resource metric cannot be read (its events and ScalingActive carry it)."""
+    cpu = {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}
+    usage = {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue",
+                                                                          "averageValue": "100Mi"}}}
+    running = {**pod("100m", "64Mi"), "status": {"phase": "Running", "conditions": [{"type": "Ready",
+                                                                                       "status": "True"}]}}
+    starting = {**pod("100m", "64Mi"), "status": {"phase": "Running", "conditions": []}}
+    assert autoscalers._resource_proposal(cpu, [running], 1, "unavailable") == (
+        "failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource "
+        "metrics API: the server is currently unable to handle the request (get pods.metrics.k8s.io)")
+    assert autoscalers._resource_proposal(usage, [], 1, "available") == (
+        "failed to get memory usage: unable to get metrics for resource memory: no metrics returned from resource "
+        "metrics API")
+    assert autoscalers._resource_proposal(cpu, [starting], 1, "available") == (
+        "failed to get cpu utilization: did not receive metrics for targeted pods (pods might be unready)")
+    no_request = {**running, "spec": {"containers": [{"name": "c", "resources": {}}]}}
+    assert autoscalers._resource_proposal(cpu, [no_request], 1, "available") == (
+        "failed to get cpu utilization: missing request for cpu in container c of Pod p")
+    # Measured at the default 10% of the request against a 50% target: one replica, named as the controller does.
+    assert autoscalers._resource_proposal(cpu, [running], 1, "available")[:2] == (
+        1, "cpu resource utilization (percentage of request)")
+    assert autoscalers._metric_label({"type": "External", "external": {"metric": {"name": "queue"}}}) == \
+        "queue external metric"
