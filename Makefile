@@ -22,7 +22,7 @@ help:
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-checkov.txt constraints.txt scripts/bootstrap.sh scripts/install-tools.sh
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-checkov.txt requirements-terraform.txt constraints.txt scripts/bootstrap.sh scripts/install-tools.sh scripts/install-binaries.sh scripts/terraform-shim.py
 	scripts/bootstrap.sh
 
 sandbox-up: setup

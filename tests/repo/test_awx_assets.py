@@ -245,8 +245,7 @@ def test_templates_run_the_projects_playbooks():
                          "eksforge platform": "playbooks/platform.yml", "eksforge apps": "playbooks/apps.yml",
                          "eksforge release": "playbooks/release.yml", "eksforge summary": "playbooks/summary.yml",
                          "eksforge destroy": "playbooks/destroy.yml"}
-    missing = sorted(path for path in playbooks.values() if not (ROOT / path).exists())
-    assert missing in ([], ["playbooks/release.yml"]), missing  # release.yml comes with issue 12's GitOps work
+    assert sorted(path for path in playbooks.values() if not (ROOT / path).exists()) == []
     sources = {item["source_path"] for item in ASSETS["inventory_sources"]}
     assert sources == {f"inventories/{path.name}" for path in (ROOT / "inventories").iterdir() if path.is_dir()}
     assert all((ROOT / source / "hosts.yml").exists() for source in sources)

