@@ -45,8 +45,10 @@ class Context:
 
     # --- reads ---------------------------------------------------------------------------------------
 
-    def list(self, rtype, namespace: str | None = None) -> list[dict]:
-        return self.objects.list(rtype, namespace)["items"]
+    def list(self, rtype, namespace: str | None = None, *, shared: bool = False) -> list[dict]:
+        """Copies a controller may change; with `shared`, the stored objects themselves for a pass that only reads
+        them (pods and nodes are listed by many controllers on every pass: copying them all is the costly part)."""
+        return self.objects.list(rtype, namespace, shared=shared)["items"]
 
     def find(self, rtype, namespace: str, name: str) -> dict | None:
         return self.objects.find(rtype, namespace, name)

@@ -14,7 +14,7 @@ CONTROLLER = "daemonset-controller"
 
 
 def reconcile(ctx: Context) -> None:
-    all_pods = ctx.list(PODS)
+    all_pods = ctx.list(PODS, shared=True)
     all_revisions = ctx.list(revisions.CONTROLLER_REVISIONS)
     nodes = ready_nodes(ctx, cordoned=True)
     for ds in live(ctx.list(DAEMON_SETS)):

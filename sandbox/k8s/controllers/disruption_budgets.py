@@ -17,7 +17,7 @@ def reconcile(ctx: Context) -> None:
     budgets = live(ctx.list(PDBS))
     if not budgets:
         return
-    pods = live(ctx.list(PODS))
+    pods = live(ctx.list(PODS, shared=True))
     for pdb in budgets:
         spec, namespace = pdb.get("spec") or {}, pdb["metadata"]["namespace"]
         matches = selector_from_match(spec.get("selector")) if spec.get("selector") is not None else None

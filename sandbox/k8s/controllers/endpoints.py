@@ -22,8 +22,8 @@ def reconcile(ctx: Context) -> None:
         return
     services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in live(ctx.list(SERVICES))
                 if (s.get("spec") or {}).get("selector") and (s.get("spec") or {}).get("type") != "ExternalName"}
-    pods = [p for p in live(ctx.list(PODS)) if (p.get("status") or {}).get("podIP")]
-    zones = {n["metadata"]["name"]: (n["metadata"].get("labels") or {}).get(ZONE) for n in ctx.list(NODES)}
+    pods = [p for p in live(ctx.list(PODS, shared=True)) if (p.get("status") or {}).get("podIP")]
+    zones = {n["metadata"]["name"]: (n["metadata"].get("labels") or {}).get(ZONE) for n in ctx.list(NODES, shared=True)}
     slices = [s for s in ctx.list(SLICES) if _managed(s, SLICE_MANAGER)]
     for key, service in services.items():
         groups = _port_groups(service, [p for p in pods if p["metadata"]["namespace"] == key[0]])

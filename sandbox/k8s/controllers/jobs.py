@@ -12,7 +12,7 @@ CONTROLLER = "job-controller"
 
 
 def reconcile(ctx: Context) -> None:
-    all_pods = ctx.list(PODS)
+    all_pods = ctx.list(PODS, shared=True)
     for job in live(ctx.list(JOBS)):
         meta, spec = job["metadata"], job.get("spec") or {}
         status = dict(job.get("status") or {})

@@ -13,7 +13,7 @@ from .pod_templates import is_ready, new_pod, pods_of
 
 
 def reconcile(ctx: Context) -> None:
-    all_pods = ctx.list(PODS)
+    all_pods = ctx.list(PODS, shared=True)
     for rs in live(ctx.list(REPLICA_SETS)):
         meta, spec = rs["metadata"], rs.get("spec") or {}
         pods = pods_of(rs, all_pods)

@@ -8,7 +8,7 @@ from .context import PODS, PVCS, PVS, STORAGE_CLASSES, Context, live, short_hash
 
 
 def reconcile(ctx: Context) -> None:
-    pods = live(ctx.list(PODS))
+    pods = live(ctx.list(PODS, shared=True))
     claimed_by_pods = {(p["metadata"]["namespace"], (v.get("persistentVolumeClaim") or {}).get("claimName"))
                        for p in pods for v in (p.get("spec") or {}).get("volumes") or []}
     classes = {sc["metadata"]["name"]: sc for sc in ctx.list(STORAGE_CLASSES)}

@@ -3,9 +3,11 @@ StatefulSet is installed and ready (its namespace is Argo CD's: Applications, Ap
 repository Secrets are read there).
 
 Each pass, for every Application of that namespace:
-- refresh (every EKSFORGE_SANDBOX_ARGOCD_REFRESH seconds, the sandbox's stand-in for argocd-cm's
-  timeout.reconciliation; at once on the `argocd.argoproj.io/refresh` annotation, which is then removed, on a
-  spec change or a pending operation): resolve the source's revision and render it (argocd_repository.py);
+- refresh: resolve the source's revision and render it (argocd_repository.py), at once on the
+  `argocd.argoproj.io/refresh` annotation (which is then removed), a spec change or a pending operation; when a new
+  commit appears (the source's refs are read every EKSFORGE_SANDBOX_ARGOCD_REFRESH seconds, the sandbox's stand-in
+  for the git webhook that makes Argo CD refresh on a push); and every argocd-cm `timeout.reconciliation` (Argo CD's
+  default 120s; 0 turns the periodic refresh off). Each refresh is a reconciliation (status.reconciledAt);
 - compare the rendered objects with the live ones, tracked by annotation (`argocd.argoproj.io/tracking-id`),
   label (argocd-cm `application.instanceLabelKey`) or both, per argocd-cm `application.resourceTrackingMethod`
   (default annotation, as in Argo CD 3); live objects an Application tracks but no longer renders require pruning;
@@ -28,6 +30,7 @@ import fnmatch
 import json
 import logging
 import os
+import re
 import time
 
 from ...errors import ApiError
@@ -44,6 +47,7 @@ NAME = "argocd"
 GATE = Gate("StatefulSet", {"app.kubernetes.io/name": "argocd-application-controller"})
 REFRESH_ENV = "EKSFORGE_SANDBOX_ARGOCD_REFRESH"
 DEFAULT_REFRESH = 3.0
+DEFAULT_RECONCILIATION = "120s"  # argocd-cm timeout.reconciliation when unset
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
 TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
@@ -93,6 +97,17 @@ def reconcile(ctx: Context) -> None:
     ctx.wake_in(interval)
 
 
+def duration_seconds(text: str) -> float:
+    """A Go duration as argocd-cm writes it ("180s", "3m", "1h30m", "0") in seconds."""
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text.strip())
+    if text.strip() in ("", "0"):
+        return 0.0
+    if not parts or "".join(number + unit for number, unit in parts) != text.strip():
+        return duration_seconds(DEFAULT_RECONCILIATION)  # as Argo CD falls back to its default on a bad value
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
 def controller_namespace(ctx: Context) -> str | None:
     """The namespace of a ready application-controller StatefulSet of the argo-cd chart, or None."""
     from ..context import STATEFUL_SETS
@@ -117,6 +132,7 @@ class World:
         self.persist_health = params.get("controller.resource.health.persist", "false") == "true"
         self.tracking = settings.get("application.resourceTrackingMethod") or "annotation"
         self.label_key = settings.get("application.instanceLabelKey") or "app.kubernetes.io/instance"
+        self.reconciliation_timeout = duration_seconds(settings.get("timeout.reconciliation") or DEFAULT_RECONCILIATION)
         self._tracked: dict[str, list] | None = None
 
     def tracked(self, app_name: str) -> list[tuple]:
@@ -219,18 +235,24 @@ class Reconciler:
     def _refresh_if_due(self, problem: str | None) -> bool:
         now = time.monotonic()
         annotations = self.app["metadata"].get("annotations") or {}
-        due = (REFRESH_ANNOTATION in annotations or "desired" not in self.state and "error" not in self.state
-               or self.state.get("generation") != self.app["metadata"].get("generation")
-               or self.app.get("operation") or now - self.state.get("at", 0) >= self.interval)
-        if not due or problem:
+        timeout = self.world.reconciliation_timeout
+        forced = (REFRESH_ANNOTATION in annotations or "desired" not in self.state and "error" not in self.state
+                  or self.state.get("generation") != self.app["metadata"].get("generation")
+                  or self.app.get("operation") or timeout and now - self.state.get("reconciled", 0) >= timeout)
+        polled = now - self.state.get("at", 0) >= self.interval
+        if not (forced or polled) or problem:
             return False
-        self.state.update(at=now, generation=self.app["metadata"].get("generation"), reconciled_at=timestamp())
+        self.state["at"] = now
         source = self.spec.get("source") or {}
         try:
             creds = credentials(self.world.secrets, source.get("repoURL", ""))
             revision = REPO_SERVER.resolve(source, creds)
+            if not forced and revision == self.state.get("revision") and "error" not in self.state:
+                return False  # no new commit: the webhook would not have fired, nothing to reconcile
+            self._reconciled(now)
             kind, manifests = REPO_SERVER.manifests(source, revision, creds, self.name, self._namespace())
         except SourceError as error:
+            self._reconciled(now)
             self.state["error"] = f"Failed to load target state: failed to generate manifest for source 1 of 1: " \
                                   f"rpc error: code = Unknown desc = {error}"
             self.state.pop("desired", None)
@@ -243,6 +265,9 @@ class Reconciler:
             if updated:
                 self.app = updated
         return True
+
+    def _reconciled(self, now: float) -> None:
+        self.state.update(generation=self.app["metadata"].get("generation"), reconciled=now, reconciled_at=timestamp())
 
     def _namespace(self) -> str:
         return (self.spec.get("destination") or {}).get("namespace") or "default"
