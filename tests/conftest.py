@@ -8,23 +8,28 @@ from pathlib import Path
 
 import pytest
 
-# The test files that take minutes (CI durations), longest first: pytest-xdist hands out whole files in
-# collection order, so starting with these lets the workers finish together instead of one running a long tail.
-# The two units on the built platform (below) come first, then the event mall stack (one Terraform stack applied,
-# resumed, planned and destroyed: 13-16 minutes on a busy machine): one for each worker.
-LONGEST_FILES_FIRST = ("test_site_infra.py", "test_gitops_shop.py", "test_eventmall.py", "test_reliability.py",
-                       "test_eks_role.py", "test_k8s_argocd.py", "test_vpc_flow_logs.py", "test_eks_upgrade.py",
-                       "test_eks_modules.py", "test_ecr.py", "test_vpc_role.py", "test_iam.py", "test_awx_jobs.py")
+# The test files that take minutes, longest first (CI durations): the files are queued in this order (see
+# pytest_xdist_make_scheduler), so the long ones start first and the workers finish together instead of one running a
+# long tail. The two units on the built platform come first (test_site_infra.py starts the build unit, test_addons.py
+# the delivery unit), then the event mall stack (one Terraform stack applied, resumed, planned and destroyed).
+LONGEST_FILES_FIRST = ("test_site_infra.py", "test_addons.py", "test_gitops_shop.py", "test_eventmall.py",
+                       "test_eks_role.py", "test_iam.py", "test_lost_answers.py", "test_reliability.py",
+                       "test_preflight.py", "test_vpc_flow_logs.py", "test_overlapping_waits.py", "test_eks_upgrade.py",
+                       "test_k8s_argocd.py", "test_efk.py", "test_jenkins.py", "test_eks_modules.py", "test_ecr.py",
+                       "test_vpc_role.py", "test_awx_jobs.py")
 PLATFORM_GROUP = "platform fixture"
-# The files on the built platform make two units, each building its own platform when they land on different
-# workers: the runs that only read or converge it, and those that take it apart and wait for Argo CD to put the
-# shop back. One unit would be the suite's longest by far.
-PLATFORM_UNITS = {"test_addons.py": "delivery", "test_gitops_shop.py": "delivery"}
+# The files on the built platform make two units, each building its own platform (they always land on different
+# workers: each is handed out first): the runs that only read or converge it ("build"), and the add-ons and GitOps
+# tests, which end with the platform's destroy ("delivery"). One unit would be the suite's longest by far.
+PLATFORM_UNITS = {"test_addons.py": "delivery", "test_gitops_shop.py": "delivery", "test_platform_destroy.py": "delivery"}
 
 
 def pytest_collection_modifyitems(items):
     rank = {name: position for position, name in enumerate(LONGEST_FILES_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+    # After the listed files: the other files that run playbooks or client binaries (marked slow), then the rest;
+    # a test that takes the shared platform apart comes after everything (its unit's other tests need the platform).
+    items.sort(key=lambda item: (item.get_closest_marker("destroys_platform") is not None,
+                                 rank.get(item.path.name, len(rank) + (item.get_closest_marker("slow") is None))))
 
 
 @functools.cache
@@ -43,6 +48,10 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
+
+    # xdist would otherwise queue the files by their number of tests, most first: the unit-test files with hundreds
+    # of quick cases would start first and the few-test files that take minutes would make the run's long tail.
+    config.option.loadscopereorder = False
 
     root = Path(str(config.rootpath))
 

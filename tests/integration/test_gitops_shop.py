@@ -1,7 +1,7 @@
 """The GitOps loop end to end on the built platform (issue 12 §7): Argo CD (platform layer) applies the shop the
 apps layer wrote into the sandbox's git server; releases bump a tag and wait for Synced + Healthy; self-heal,
-pruning, idempotence, check mode, bad input and destroy. Real clients throughout: ansible-playbook, kubectl, git,
-boto3.
+pruning, idempotence, check mode and bad input (destroy: test_platform_destroy.py). Real clients throughout:
+ansible-playbook, kubectl, git, boto3.
 
 The tests share the session's `platform` (site.yml run once per worker) and leave it as they found it; the
 module's fixture first pushes the images the shop's CI would have pushed (sandbox/ci.py).
@@ -9,9 +9,7 @@ module's fixture first pushes the images the shop's CI would have pushed (sandbo
 
 from __future__ import annotations
 
-import base64
 import json
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -22,6 +20,7 @@ import yaml
 from sandbox import ci
 from tests.integration.support.asserts import assert_ran
 from tests.integration.support.constants import LOCAL_PLATFORM, REGION, SITE
+from tests.integration.support.gitops import REPOSITORY, clone, git
 from tests.integration.support.kubernetes import kubectl
 
 pytestmark = pytest.mark.slow
@@ -29,26 +28,8 @@ pytestmark = pytest.mark.slow
 SERVICES = ("front", "cart", "user", "product", "rating", "order")
 APPLICATIONS = {f"shop-{name}" for name in (*SERVICES, "gateway")}
 RELEASE = "playbooks/release.yml"
-DESTROY = "playbooks/destroy.yml"
-REPOSITORY = "eksforge/gitops.git"  # inventories/local's gitops_repository_url on the sandbox's git server
 OVERLAYS = "shop/overlays/local"
 INITIAL_TAG = "v1.0.0"
-
-
-def git(platform, *args: str, cwd: Path | None = None) -> str:
-    """Real git against the sandbox's git server, credentials in a header (never in the URL)."""
-    user, password = platform.sandbox.git_credentials
-    header = "Authorization: Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-    done = subprocess.run(["git", "-c", f"http.extraHeader={header}", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def clone(platform, tmp_path: Path) -> Path:
-    folder = tmp_path / f"gitops-{time.monotonic_ns()}"
-    git(platform, "clone", "--quiet", f"{platform.sandbox.git_url}/{REPOSITORY}", str(folder))
-    return folder
 
 
 def commits(platform, tmp_path: Path) -> int:
@@ -135,7 +116,8 @@ def test_argocd_delivers_the_shop_from_the_repository(shop, tmp_path):
 
 def test_second_run_changes_nothing_and_check_mode_pushes_nothing(shop, tmp_path):
     before = commits(shop, tmp_path)
-    again = shop.run(SITE, tags="platform,apps", diff=True)  # a failure shows what would be pushed
+    # The apps layer (the platform layer's second run is test_addons'): a failure shows what would be pushed.
+    again = shop.run(SITE, tags="apps", diff=True)
     assert_ran(again, changed=0)
     planned = shop.run(SITE, tags="apps", check=True, diff=True,
                        extra_vars={"shop_services": [{"name": "front", "port": 3000, "container_port": 3000,
@@ -257,21 +239,3 @@ def test_an_overlay_without_the_image_is_refused(shop, tmp_path):
     assert "no entry named 'gateway' in its images" in " ".join(refused.output.split())
     assert password not in refused.output
     assert commits(shop, tmp_path) == before
-
-
-def test_destroy_removes_the_applications_before_argocd_and_the_repository_content(shop, tmp_path):
-    """Last: the apps and platform layers go (Applications with their resources while Argo CD runs, then Argo CD),
-    then they are built again for the other tests of the session."""
-    destroyed = shop.run(DESTROY, tags="apps,platform")
-    assert_ran(destroyed)
-    output = destroyed.output
-    assert output.index("Delete the Applications with their resources") < output.index("Argo CD chart")
-    assert kubectl(shop.sandbox, "get", "namespace", "shop").returncode != 0
-    assert kubectl(shop.sandbox, "get", "namespace", "argocd").returncode != 0
-    assert kubectl(shop.sandbox, "get", "crd", "applications.argoproj.io").returncode != 0
-    checkout = clone(shop, tmp_path)
-    assert not (checkout / "apps").exists() and not (checkout / "shop").exists()
-    assert not (checkout / "app-templates").exists()
-    rebuilt = shop.run(SITE, tags="platform,apps")
-    assert_ran(rebuilt)
-    wait_for(lambda: shop_healthy(shop), "the shop to be back")

@@ -1,10 +1,8 @@
-"""playbooks/site.yml (infra layer: vpc, iam, ecr, eks; platform layer: the platform namespace; apps layer) against
-the sandbox: check mode on an empty account, then
-the platform built cold once per session (the `platform` fixture) read by the tests below: what the cold run made,
-a second run with changed=0 and 0 mutating calls, `--check` mutating nothing, and the summary. The platform layer's
-destroy alone and its rebuild are in test_addons.py (same fixture), the platform_namespace role's own cases in
-test_platform_namespace.py. Destroy of the whole platform is tested on a sandbox of its own (test_reliability.py),
-as destroy consumes what it reads."""
+"""playbooks/site.yml (infra layer: vpc, iam, ecr, eks; platform layer; apps layer) against the sandbox: check mode
+on an empty account, then the platform built cold once per worker (the `platform` fixture) read by the tests below:
+what the cold run made, `--check` mutating nothing, and the summary. The second run of each layer with changed=0 and
+0 mutating calls is the AWX build workflow's (test_awx_jobs.py, which shares this build); the platform_namespace
+role's own cases are in test_platform_namespace.py; destroy of the whole platform is test_platform_destroy.py."""
 
 from __future__ import annotations
 
@@ -91,12 +89,6 @@ def test_cold_run_builds_the_platform(platform):
     assert set(eks.list_addons(clusterName="eksforge-local")["addons"]) >= {
         "vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"}
     assert_platform_namespace(platform.sandbox)  # platform layer, read back with kubectl
-
-
-def test_second_run_changes_nothing(platform):
-    assert_ran(platform.cold)
-    assert_idempotent(platform.run(SITE))
-    assert_platform_namespace(platform.sandbox)
 
 
 def test_check_mode_on_the_built_platform_changes_nothing(platform):
