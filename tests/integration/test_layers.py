@@ -1,6 +1,6 @@
 """The layers of site.yml (infra, platform, apps) and the Kubernetes connection contract
 (playbooks/vars/connections.yml): a fresh EKS token for every task, and the platform layer without a cluster.
-The platform layer alone on a built platform is in test_site_infra.py, which shares that build."""
+The platform layer alone on a built platform: its second run in test_addons.py, its destroy in test_platform_destroy.py."""
 
 from __future__ import annotations
 
