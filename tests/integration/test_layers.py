@@ -84,6 +84,9 @@ def test_platform_layer_needs_the_cluster_and_its_destroy_passes_without_it(clea
     assert would_create == [f"{resource} (would create)" for resource in (
         "Route53 public hosted zone eksforge-local.example.test", "IAM role eksforge-local-aws-load-balancer-controller",
         "IAM role eksforge-local-cluster-autoscaler", "IAM role eksforge-local-external-dns",
+        *(f"log group /aws/containerinsights/eksforge-local/{kind}" for kind in ("application", "dataplane", "host",
+                                                                               "performance")),
+        "IAM role eksforge-local-amazon-cloudwatch-observability", "EKS add-on amazon-cloudwatch-observability",
         "Helm release aws-load-balancer-controller in kube-system", "Helm release cluster-autoscaler in kube-system",
         "Helm release metrics-server in kube-system", "Helm release external-dns in kube-system",
         "StorageClass gp3")], would_create
