@@ -37,7 +37,8 @@ CASES = {
     "unknown_addon_name": ({"eks_addons": [{"name": "vpc-cni"}, {"name": "kube-frobnicator"}]},
                            "eks_addons may only name add-ons listed in eks_known_addon_names"),
     "malformed_addon_version": ({"eks_addons": [{"name": "coredns", "version": "newest"}]},
-                                "eks_addons entry 'coredns' is invalid"),
+                                "eks_addons entry 'coredns' is invalid: version must be latest, default or an exact "
+                                "version such as v1.20.4-eksbuild.2, got 'newest'"),
     "nonexistent_addon_version": ({"eks_addons": [{"name": "kube-proxy", "version": "v9.9.9-eksbuild.1"}]},
                                   "eks_addons lists an add-on or version EKS does not offer"),
     "addon_version_of_other_kubernetes": ({"eks_addons": [{"name": "kube-proxy", "version": "v1.33.5-eksbuild.2"}]},
@@ -71,7 +72,8 @@ CASES = {
                           "eks_admin_principal_arns must list IAM role or user ARNs"),
     "bad_access_policy": ({"eks_access_entries": [{"principal_arn": "arn:aws:iam::123456789012:role/dev",
                                                    "policy_associations": [{"policy": "ReadEverything"}]}]},
-                          "eks_access_entries entry arn:aws:iam::123456789012:role/dev is invalid"),
+                          "eks_access_entries entry arn:aws:iam::123456789012:role/dev is invalid: each "
+                          "policy_associations item needs an EKS access policy"),
     "bad_version_format": ({"eks_kubernetes_version": "1.3"}, "eks_kubernetes_version must be a quoted"),
     "version_skip": ({"eks_kubernetes_version": "1.33"},
                      "eks_kubernetes_version 1.33 can't be applied to cluster legacy, which runs Kubernetes 1.31"),

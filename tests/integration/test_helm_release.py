@@ -77,7 +77,8 @@ def test_install_upgrade_and_uninstall_from_the_mirror(cluster):
      "helm_chart_repositories has no URL for the repository alias 'metrics-server' (chart metrics-server): add "
      "`metrics-server: <https:// or oci:// URL>` to helm_chart_repositories in the inventory"),
     ({"helm_release_name": "Metrics_Server"}, "helm_release_name must be a DNS-1123 label of at most 53 characters"),
-    ({"helm_release_version": "latest"}, "helm_release_version empty or a semantic version such as 1.2.3 (got 'latest')"),
+    ({"helm_release_version": "latest"},
+     "helm_release_version must be empty (the pinned version) or a semantic version such as 1.2.3, got 'latest'"),
 ])
 def test_bad_input_is_refused_before_the_cluster_is_called(cluster, variables, message):
     refused = run(cluster, **variables)

@@ -74,14 +74,22 @@ def test_platform_layer_needs_the_cluster_and_its_destroy_passes_without_it(clea
     assert "playbooks/infra.yml" in alone.output
     assert alone.mutating_calls == []
 
-    # --check with no cluster: the addons role only reports its plan (one changed task), with no mutating call.
-    planned = run_playbook("playbooks/platform.yml", check=True)
+    # --check with no cluster: the addons role only plans what it would create (one changed task, a diff entry
+    # per resource), with no mutating call.
+    planned = run_playbook("playbooks/platform.yml", check=True, diff=True)
     assert_ran(planned, changed=1)
     assert planned.mutating_calls == []
-    plan = " ".join(planned.output.split())
-    assert ("would_install: - aws-load-balancer-controller - cluster-autoscaler - metrics-server - external-dns"
-            in plan), plan[-3000:]
-    assert "route53_zone: eksforge-local.example.test" in plan and "- eksforge-local-external-dns" in plan
+    would_create = [line.split("+++ after: ", 1)[1] for line in planned.output.splitlines()
+                    if line.startswith("+++ after: ")]
+    assert would_create == [f"{resource} (would create)" for resource in (
+        "Route53 public hosted zone eksforge-local.example.test", "IAM role eksforge-local-aws-load-balancer-controller",
+        "IAM role eksforge-local-cluster-autoscaler", "IAM role eksforge-local-external-dns",
+        *(f"log group /aws/containerinsights/eksforge-local/{kind}" for kind in ("application", "dataplane", "host",
+                                                                               "performance")),
+        "IAM role eksforge-local-amazon-cloudwatch-observability", "EKS add-on amazon-cloudwatch-observability",
+        "Helm release aws-load-balancer-controller in kube-system", "Helm release cluster-autoscaler in kube-system",
+        "Helm release metrics-server in kube-system", "Helm release external-dns in kube-system",
+        "StorageClass gp3")], would_create
 
     for layers in ("platform", "apps"):
         destroyed = run_playbook("playbooks/destroy.yml", tags=layers)

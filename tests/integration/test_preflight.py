@@ -141,6 +141,39 @@ CASES = {
                                               "addons_chart_versions: argo-cd: 10.1.1 is unknown; the add-on charts are"),
     "addons_log_retention_refused": ({"addons_log_retention_days": 10},
                                      "addons_log_retention_days must be a retention CloudWatch Logs accepts"),
+    # Domains and host names of the Ingresses, and the certificates of their HTTPS listeners.
+    "platform_domain_upper_case": ({"platform_domain": "Example.COM"},
+                                   "addons_domain (platform_domain) must be a lowercase DNS domain"),
+    "argocd_host_invalid": ({"argocd_host": "argo_cd.example.com"},
+                            "argocd_host must be empty (any host) or a DNS name such as argocd.example.com, got "
+                            "'argo_cd.example.com'"),
+    "argocd_certificate_arn_invalid": ({"argocd_certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"},
+                                       "argocd_certificate_arn must be empty"),
+    "shop_host_invalid": ({"shop_host": "shop..example.com"}, "shop_host must be empty (any host) or a DNS name"),
+    "jenkins_domain_invalid": ({"jenkins_enabled": True, "jenkins_admin_password": "p" * 12, "jenkins_git_token": "t",
+                                "jenkins_domain": "jenkins_ci"}, "jenkins_domain must be a DNS name (got 'jenkins_ci')"),
+    # Charts: the helm_release role's checks of every chart the run installs (its pin, its repository).
+    "chart_repository_missing": ({"helm_chart_repositories": {"eks": "http://charts.example.test/eks",
+                                                              "autoscaler": "http://charts.example.test/autoscaler",
+                                                              "metrics-server": "http://charts.example.test/ms",
+                                                              "external-dns": "http://charts.example.test/dns"}},
+                                 "helm_chart_repositories has no URL for the repository alias 'argo' (chart argo-cd)"),
+    "chart_repository_not_a_url": ({"helm_chart_repositories": {"eks": "charts/eks"}},
+                                   "helm_chart_repositories has no URL for the repository alias 'eks' (chart "
+                                   "aws-load-balancer-controller)"),
+    # The optional event mall layer (its Terraform variables), checked where eventmall_enabled is true.
+    "eventmall_name_upper_case": ({"eventmall_enabled": True, "eventmall_name": "Mall"}, "eventmall_name must be 2-29"),
+    "eventmall_task_memory_refused": ({"eventmall_enabled": True, "eventmall_task_memory": 3000},
+                                      "eventmall_task_memory 3000 is not a size Fargate allows with eventmall_task_cpu "
+                                      "256; use one of 512, 1024, 2048"),
+    "eventmall_domain_name_invalid": ({"eventmall_enabled": True, "eventmall_domain_name": "mall.example.com.",
+                                       "eventmall_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/a"},
+                                      "eventmall_domain_name must be empty (only the cloudfront.net name) or a DNS name"),
+    "eventmall_subnet_ids_invalid": ({"eventmall_enabled": True, "eventmall_app_subnet_ids": ["app-a"]},
+                                     "eventmall_public_subnet_ids, eventmall_app_subnet_ids and eventmall_data_subnet_ids "
+                                     "must list subnet ids (subnet-...), these are not: ['app-a']"),
+    "eventmall_tag_value_list": ({"eventmall_enabled": True, "eventmall_tags": {"team": ["a"]}},
+                                 "platform_tags and eventmall_tags: the value of tag 'team' must be a string"),
 }
 
 FAILURE = re.compile(r"^(?:fatal|failed): \[(?P<host>[^\]]+)\]")
@@ -164,16 +197,17 @@ def failure_messages(output: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def preflight_run(private_sandbox, tmp_path_factory):
-    """One ansible-playbook run of playbooks/preflight.yml for all layers: a host per case (its variables as
-    host variables over inventories/local's group_vars) and the host `valid` with inventories/local as it is."""
+    """One ansible-playbook run of playbooks/preflight.yml for all layers (the event mall's where a host turns it
+    on): a host per case (its variables as host variables over inventories/local's group_vars), the host `valid`
+    with inventories/local as it is and `valid_with_eventmall` with the event mall layer on."""
     inventory = tmp_path_factory.mktemp("preflight-inventory")
     shutil.copytree(REPO_ROOT / "inventories" / "local" / "group_vars", inventory / "group_vars")
     connection = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
-    hosts = {"valid": dict(connection)}
+    hosts = {"valid": dict(connection), "valid_with_eventmall": dict(connection, eventmall_enabled=True)}
     hosts.update({case: {**connection, **variables} for case, (variables, _) in CASES.items()})
     (inventory / "hosts.yml").write_text(yaml.safe_dump({"platform": {"hosts": hosts}}, width=10_000))
     return run_playbook(private_sandbox, "playbooks/preflight.yml", inventory=str(inventory),
-                        extra_vars={"preflight_layers": ["infra", "platform", "apps"]})
+                        extra_vars={"preflight_layers": ["infra", "platform", "apps", "eventmall"]})
 
 
 def test_the_table_has_at_least_40_cases():
@@ -184,6 +218,7 @@ def test_no_mutating_call_and_the_valid_host_passes(preflight_run):
     assert preflight_run.mutating_calls == [], preflight_run.mutating_calls
     assert preflight_run.recap["valid"]["failed"] == 0, preflight_run.output[-5000:]
     assert preflight_run.recap["valid"]["ok"] > 0
+    assert preflight_run.recap["valid_with_eventmall"]["failed"] == 0, preflight_run.output[-5000:]
 
 
 @pytest.mark.parametrize("case", list(CASES))

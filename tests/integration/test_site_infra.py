@@ -25,11 +25,14 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
     assert owned_resources(clean_sandbox)["vpcs"] == []
     # the diff plans what the network would hold, although there is no VPC to look into yet, with its settings
     planned = [line.split("+++ after: ", 1)[1] for line in run.output.splitlines() if line.startswith("+++ after: ")]
-    for resource in ("internet gateway eksforge-local-igw", "subnet eksforge-local-public-us-east-1a 10.42.12.0/26",
+    for resource in ("VPC eksforge-local-vpc 10.42.0.0/20", "internet gateway eksforge-local-igw",
+                     "subnet eksforge-local-public-us-east-1a 10.42.12.0/26",
                      "subnet eksforge-local-private-data-us-east-1b 10.42.13.192/26",
                      "Elastic IP and NAT gateway eksforge-local-nat-us-east-1a", "route table eksforge-local-public",
                      "route table eksforge-local-private-us-east-1b", "EKS cluster eksforge-local",
-                     "IAM role /eksforge-local-aws-ebs-csi-driver"):
+                     "IAM role /eksforge-local-eks-cluster", "IAM role /eksforge-local-eks-node",
+                     "IAM role /eksforge-local-aws-ebs-csi-driver", "nodegroup general of cluster eksforge-local",
+                     "Helm release aws-load-balancer-controller in kube-system"):
         assert f"{resource} (would create)" in planned, planned
     assert planned_settings(run.output, "subnet eksforge-local-public-us-east-1a 10.42.12.0/26")[:4] == [
         "+name: eksforge-local-public-us-east-1a", "+cidr_block: 10.42.12.0/26", "+availability_zone: us-east-1a",

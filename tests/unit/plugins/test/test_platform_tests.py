@@ -26,4 +26,19 @@ def test_invalid_platform_names(name):
 
 
 def test_the_test_is_exported_under_its_name():
-    assert platform_tests.TestModule().tests() == {"platform_name": platform_tests.platform_name}
+    assert platform_tests.TestModule().tests() == {"platform_name": platform_tests.platform_name,
+                                                   "dns_name": platform_tests.dns_name}
+
+
+@pytest.mark.parametrize("name", ["example.com", "shop.eksforge-local.example.test", "a.b.io", "x1." * 80 + "io"])
+def test_valid_dns_names(name):
+    assert platform_tests.dns_name(name)
+
+
+@pytest.mark.parametrize("name", [
+    "", "localhost", "Shop.example.com", "shop..example.com", "-shop.example.com", "shop-.example.com",
+    "shop.example.c0m", "shop example.com", "shop.example.com.", "*.example.com", "a" * 64 + ".com",
+    "x1." * 84 + "io", None, 42, ["example.com"],
+])
+def test_invalid_dns_names(name):
+    assert not platform_tests.dns_name(name)
