@@ -74,22 +74,25 @@ def test_platform_layer_needs_the_cluster_and_its_destroy_passes_without_it(clea
     assert "playbooks/infra.yml" in alone.output
     assert alone.mutating_calls == []
 
-    # --check with no cluster: the addons role only plans what it would create (one changed task, a diff entry
-    # per resource), with no mutating call.
+    # --check with no cluster: the platform namespace, addons and argocd roles only plan what they would create
+    # (one changed task each, a diff entry per resource), with no mutating call.
     planned = run_playbook("playbooks/platform.yml", check=True, diff=True)
-    assert_ran(planned, changed=1)
+    assert_ran(planned, changed=3)
     assert planned.mutating_calls == []
     would_create = [line.split("+++ after: ", 1)[1] for line in planned.output.splitlines()
                     if line.startswith("+++ after: ")]
+    repository = next(entry for entry in would_create if entry.startswith("Secret (repository) of "))
     assert would_create == [f"{resource} (would create)" for resource in (
-        "Route53 public hosted zone eksforge-local.example.test", "IAM role eksforge-local-aws-load-balancer-controller",
+        "Namespace platform", "Route53 public hosted zone eksforge-local.example.test", "IAM role eksforge-local-aws-load-balancer-controller",
         "IAM role eksforge-local-cluster-autoscaler", "IAM role eksforge-local-external-dns",
         *(f"log group /aws/containerinsights/eksforge-local/{kind}" for kind in ("application", "dataplane", "host",
                                                                                "performance")),
         "IAM role eksforge-local-amazon-cloudwatch-observability", "EKS add-on amazon-cloudwatch-observability",
         "Helm release aws-load-balancer-controller in kube-system", "Helm release cluster-autoscaler in kube-system",
         "Helm release metrics-server in kube-system", "Helm release external-dns in kube-system",
-        "StorageClass gp3")], would_create
+        "StorageClass gp3", "Namespace argocd", "Helm release argocd in argocd")] + [repository] + [
+        f"{resource} (would create)" for resource in ("AppProjects platform, shop", "Application root-local (app of apps)")], \
+        would_create
 
     for layers in ("platform", "apps"):
         destroyed = run_playbook("playbooks/destroy.yml", tags=layers)

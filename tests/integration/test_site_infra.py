@@ -32,7 +32,8 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
                      "route table eksforge-local-private-us-east-1b", "EKS cluster eksforge-local",
                      "IAM role /eksforge-local-eks-cluster", "IAM role /eksforge-local-eks-node",
                      "IAM role /eksforge-local-aws-ebs-csi-driver", "nodegroup general of cluster eksforge-local",
-                     "Helm release aws-load-balancer-controller in kube-system"):
+                     "Helm release aws-load-balancer-controller in kube-system", "Namespace platform",
+                     "Helm release argocd in argocd", "Namespace shop"):
         assert f"{resource} (would create)" in planned, planned
     assert planned_settings(run.output, "subnet eksforge-local-public-us-east-1a 10.42.12.0/26")[:4] == [
         "+name: eksforge-local-public-us-east-1a", "+cidr_block: 10.42.12.0/26", "+availability_zone: us-east-1a",
