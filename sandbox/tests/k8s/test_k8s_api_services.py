@@ -43,7 +43,9 @@ def test_crd_group_gets_an_api_service_that_goes_with_the_crd(eks):
                     "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
                         "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}}
     ok(eks.kubectl("apply", "-f", "-", input=yaml.safe_dump(crd)))
-    made = wait_until(lambda: api_services(eks).get("v1.apisvc.example.com"))
+    # kube-aggregator's controller creates the APIService, then writes its status (Available) in a second write.
+    made = wait_until(lambda: (lambda found: found if (found or {}).get("status") else None)(
+        api_services(eks).get("v1.apisvc.example.com")))
     assert made["metadata"]["labels"]["kube-aggregator.kubernetes.io/automanaged"] == "true"
     assert made["spec"]["groupPriorityMinimum"] == 1000 and available(made)["status"] == "True"
     ok(eks.kubectl("delete", "crd", "gadgets.apisvc.example.com"))
