@@ -151,16 +151,23 @@ def test_release_of_a_tag_missing_from_ecr_is_refused_before_any_commit(shop, tm
 def test_release_that_cannot_become_healthy_is_reverted(shop, tmp_path):
     """The image is in ECR when the release checks it and gone before the pods pull it (deleted meanwhile, as a
     lifecycle policy might): the Deployment cannot progress, Argo CD reports it Degraded, the release puts the
-    previous tag back and waits for that to be healthy, then fails naming the unhealthy resources."""
+    previous tag back and waits for that to be healthy, then fails naming the unhealthy resources.
+
+    Argo CD's application controller is scaled to 0 while the release commits, so that the image is surely gone
+    before Argo CD syncs (it would otherwise pick the commit up within seconds, racing the test's delete)."""
     before = commits(shop, tmp_path)
     ecr = shop.sandbox.boto3_client("ecr")
     ci.push_image(shop.sandbox, f"{LOCAL_PLATFORM}/rating", "v2.0.0", REGION)
     extra = {"shop_release_service": "rating", "shop_release_tag": "v2.0.0"}
     result = {}
+    scale_argocd_controller(shop, 0)
     thread = threading.Thread(target=lambda: result.update(run=shop.run(RELEASE, extra_vars=extra)))
     thread.start()
-    wait_for(lambda: commits(shop, tmp_path) > before, "the release's commit", timeout=120)
-    ecr.batch_delete_image(repositoryName=f"{LOCAL_PLATFORM}/rating", imageIds=[{"imageTag": "v2.0.0"}])
+    try:
+        wait_for(lambda: commits(shop, tmp_path) > before, "the release's commit", timeout=120)
+        ecr.batch_delete_image(repositoryName=f"{LOCAL_PLATFORM}/rating", imageIds=[{"imageTag": "v2.0.0"}])
+    finally:
+        scale_argocd_controller(shop, 1)
     thread.join(timeout=900)
     run = result["run"]
     text = " ".join(run.output.split())
@@ -171,6 +178,12 @@ def test_release_that_cannot_become_healthy_is_reverted(shop, tmp_path):
     assert commits(shop, tmp_path) == before + 2
     assert image_of(shop, "rating").endswith(f"/rating:{INITIAL_TAG}")
     assert state(applications(shop)["shop-rating"]) == ("Synced", "Healthy")
+
+
+def scale_argocd_controller(platform, replicas: int) -> None:
+    scaled = kubectl(platform.sandbox, "scale", "statefulset", "argocd-application-controller", "-n", "argocd",
+                     "--replicas", str(replicas))
+    assert scaled.returncode == 0, scaled.stderr
 
 
 def test_manual_scale_is_reverted_by_self_heal(shop):
