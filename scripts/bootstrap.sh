@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.venv
 python=$(scripts/find-python)
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
+# A venv cut off while it was being made (no pip yet) is made again.
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))' \
+   || ! "$venv/bin/python" -m pip --version > /dev/null 2>&1; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
 fi
