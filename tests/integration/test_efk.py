@@ -48,6 +48,9 @@ def leftovers(cluster) -> list[str]:
     ({"efk_node_sets": [{"name": "master", "count": 2, "roles": ["master"], "storage": "10Gi", "memory": "2Gi",
                          "cpu": "1"}]},
      "efk_node_sets must have an odd number of master-eligible nodes"),
+    ({"efk_node_sets": [{"name": "master", "count": 1, "roles": ["master"], "storage": "10Gi", "memory": "2Gi",
+                         "cpu": "lots"}]},
+     "efk_node_sets entry 'master': cpu must be a Kubernetes quantity such as 1 or 500m, got 'lots'"),
     ({"efk_admin_password": ""}, "efk_writer_password, efk_viewer_password and efk_admin_password must each be set"),
     ({"efk_domain": "example.com", "platform_environment": "prod"}, "in prod a domain needs efk_certificate_arn"),
 ])

@@ -59,6 +59,8 @@ def leftovers(cluster) -> list[str]:
 @pytest.mark.parametrize(("variables", "message"), [
     ({"jenkins_admin_password": ""}, "jenkins_admin_password must be set from the vault"),
     ({"jenkins_plugins": ["kubernetes:latest"]}, "jenkins_plugins entry 'kubernetes:latest' must be a plugin id and a"),
+    ({"jenkins_controller_resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2", "memory": "lots"}}},
+     "jenkins_controller_resources.limits.memory must be a Kubernetes quantity such as 1Gi, got 'lots'"),
     ({"jenkins_domain": "example.com", "platform_environment": "prod"}, "in prod a domain needs jenkins_certificate_arn"),
 ])
 def test_bad_input_is_refused_before_any_call(cluster, variables, message):

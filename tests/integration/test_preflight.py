@@ -147,6 +147,9 @@ CASES = {
     "argocd_host_invalid": ({"argocd_host": "argo_cd.example.com"},
                             "argocd_host must be empty (any host) or a DNS name such as argocd.example.com, got "
                             "'argo_cd.example.com'"),
+    "argocd_ha_replicas_too_few": ({"argocd_ha_replicas": 1}, "argocd_ha_replicas must be at least 2, got 1"),
+    "eks_cluster_name_invalid": ({"eks_cluster_name": "-blue", "vpc_eks_cluster_names": ["blue"]},
+                                 "eks_cluster_name must be 1-100 characters of [A-Za-z0-9_-] starting with a letter"),
     "argocd_certificate_arn_invalid": ({"argocd_certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"},
                                        "argocd_certificate_arn must be empty"),
     "shop_host_invalid": ({"shop_host": "shop..example.com"}, "shop_host must be empty (any host) or a DNS name"),
