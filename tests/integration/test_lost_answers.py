@@ -1,24 +1,26 @@
-"""playbooks/infra.yml (inventories/local; the layer of site.yml that makes the AWS resources) under the "applied,
-but the answer is lost" fault (sandbox/aws/faults.py, lost_answer_rate): a share of mutating calls take effect
+"""playbooks/site.yml (inventories/local: the infrastructure, platform and apps layers) under the "applied, but
+the answer is lost" fault (sandbox/aws/faults.py, lost_answer_rate): a share of mutating calls take effect
 while the client gets a 504, so botocore retries calls that already happened, as AWS sometimes makes it. The run
 must still converge and make every resource once: exactly the planned VPC, internet gateway, NAT gateway and
-Elastic IP, subnets, route tables, one cluster, one nodegroup, one OIDC provider, and a fault-free re-run with
-nothing left to do."""
+Elastic IP, subnets, route tables, one cluster, one nodegroup, one OIDC provider, the add-ons' Pod Identity
+associations and Route53 zone once each, and a fault-free re-run with nothing left to do."""
 
 from __future__ import annotations
 
 import pytest
 
 from sandbox import harness
+from tests.integration.support.addons import DOMAIN, IDENTITIES
 from tests.integration.support.asserts import assert_ran
-from tests.integration.support.constants import INFRA
+from tests.integration.support.constants import SITE
 from tests.integration.support.inventory import owned_resources
 from tests.integration.support.runs import role_play
 
 pytestmark = pytest.mark.slow
 
-# A third of all mutating calls lose their answer; the seed makes the run reproducible. With it the answers of
-# one CreateRouteTable and four CreateRoute calls of the vpc role are lost.
+# A third of all mutating calls lose their answer; the seed makes the run reproducible. With it 33 answers are lost,
+# among them one CreateRouteTable and three CreateRoute calls of the vpc role, two CreateRepository calls, and in the
+# platform layer two CreatePodIdentityAssociation calls and the hosted zone's ChangeTagsForResource.
 LOST_ANSWERS = {"lost_answer_rate": 0.3, "seed": 11}
 
 
@@ -36,10 +38,10 @@ def assert_vpc_role_ran(run) -> None:
 
 @pytest.fixture(scope="module")
 def lost(private_sandbox) -> dict:
-    """One infra run under the fault: its result, the faults' report and what it left in the account."""
+    """One site.yml run under the fault: its result, the faults' report and what it left in the account."""
     private_sandbox.set_faults(**LOST_ANSWERS)
     try:
-        run = harness.run_playbook(private_sandbox, INFRA)
+        run = harness.run_playbook(private_sandbox, SITE)
     finally:
         faults = private_sandbox.faults()
         private_sandbox.clear_faults()
@@ -48,6 +50,9 @@ def lost(private_sandbox) -> dict:
 
 def test_the_fault_hit_creates(lost):
     assert "ec2:CreateRouteTable" in lost["lost_answers"] and "ec2:CreateRoute" in lost["lost_answers"], \
+        lost["lost_answers"]
+    # and the platform layer's: the add-ons' Pod Identity associations, the Route53 zone's tags
+    assert {"eks:CreatePodIdentityAssociation", "route53:ChangeTagsForResource"} <= set(lost["lost_answers"]), \
         lost["lost_answers"]
 
 
@@ -78,10 +83,20 @@ def test_one_nodegroup(lost, private_sandbox):
     assert eks.list_nodegroups(clusterName="eksforge-local")["nodegroups"] == ["general"]
 
 
+def test_the_platform_layer_made_each_association_and_the_zone_once(lost, private_sandbox):
+    associations = private_sandbox.boto3_client("eks").list_pod_identity_associations(
+        clusterName="eksforge-local")["associations"]
+    accounts = [(item["namespace"], item["serviceAccount"]) for item in associations]
+    assert {("kube-system", name) for name in IDENTITIES} <= set(accounts), (accounts, lost["lost_answers"])
+    assert len(accounts) == len(set(accounts)), (accounts, lost["lost_answers"])
+    zones = [zone["Name"] for zone in private_sandbox.boto3_client("route53").list_hosted_zones()["HostedZones"]]
+    assert zones.count(f"{DOMAIN}.") == 1, (zones, lost["lost_answers"])
+
+
 def test_a_fault_free_rerun_has_nothing_left_to_do(lost, private_sandbox):
     """Named resources (roles, repositories, add-ons, access entries) cannot exist twice: a retried create of one
     fails instead, so the run above converging and this one changing nothing shows they were each made once."""
-    rerun = harness.run_playbook(private_sandbox, INFRA)
+    rerun = harness.run_playbook(private_sandbox, SITE)
     assert_ran(rerun, changed=0)
     assert rerun.mutating_calls == [], rerun.mutating_calls
 
