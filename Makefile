@@ -59,9 +59,11 @@ pytest: setup
 molecule: setup
 	scripts/molecule.sh
 
-# The static checks first (minutes, and a failure there ends the run early), then pytest and molecule side by side:
-# molecule's runs wait as much as pytest's do. Each one's output is printed whole when it ends.
-test: setup lint sanity
+# The static checks first (minutes, and a failure there ends the run early), lint beside sanity (which spends its
+# first minutes installing its test environments), then pytest and molecule side by side: molecule's runs wait as
+# much as pytest's do. Each one's output is printed whole when it ends.
+test: setup
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint sanity
 	$(MAKE) --no-print-directory -j2 --output-sync=target pytest molecule
 
 bench: setup

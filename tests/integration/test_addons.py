@@ -1,10 +1,10 @@
 """The addons role (platform layer) on the platform site.yml built (the `platform` fixture): every add-on
 inventories/local enables is installed and ready, with its IAM role and Pod Identity association, the Route53 zone,
-the Container Insights add-on and log groups, and gp3 as the only default StorageClass; a second run changes
-nothing, makes no mutating AWS call and sends no Kubernetes write for the add-ons. The layer's destroy (load balancers
-made by hand go before the controller) is in test_platform_destroy.py, the last test on this platform. Bad input is
-refused by the preflight (the addons cases of test_preflight.py); --check on an empty account plans the add-ons
-(test_layers.py)."""
+the Container Insights add-on and log groups, and gp3 as the only default StorageClass. The layer's second run (no
+change, no mutating AWS call, no Kubernetes write for the add-ons) is the AWX build workflow's platform job
+(test_awx_jobs.py). The layer's destroy (load balancers made by hand go before the controller) is in
+test_platform_destroy.py, the last test on this platform. Bad input is refused by the preflight (the addons cases of
+test_preflight.py); --check on an empty account plans the add-ons (test_layers.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 
 from tests.integration.support.addons import (CHARTS, DOMAIN, IDENTITIES, LOG_GROUPS, ROLES, addon_roles, kube_json,
                                               zone_id)
-from tests.integration.support.asserts import assert_idempotent
 from tests.integration.support.constants import LOCAL_PLATFORM, OWNER_TAG
 from tests.integration.support.inventory import tags_of
 
@@ -80,11 +79,3 @@ def test_every_enabled_addon_is_installed_and_ready(platform):
     groups = sandbox.boto3_client("logs").describe_log_groups(logGroupNamePrefix="/aws/containerinsights/")["logGroups"]
     assert {group["logGroupName"]: group.get("retentionInDays") for group in groups} == {name: 7 for name in LOG_GROUPS}
 
-
-def test_second_run_changes_nothing_in_aws_or_the_cluster(platform):
-    run = platform.run("playbooks/platform.yml")
-    assert_idempotent(run)
-    # The addons role compares before it writes. (kubernetes.core.k8s PATCHes an unchanged object and reports ok:
-    # the argocd and platform_namespace roles' objects.)
-    others = ("/api/v1/namespaces/argocd", "/apis/argoproj.io/", "/api/v1/namespaces/platform")
-    assert [write for write in run.cluster_writes if not write["path"].startswith(others)] == [], run.cluster_writes

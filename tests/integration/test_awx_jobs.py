@@ -2,7 +2,8 @@
 worker | process, the project copied into the private data dir, the collection as the execution environment
 installs it, the inventory synced from inventories/local and handed over as AWX's inventory script, survey values
 as !unsafe extra vars, credentials injected): the build workflow's layers in order over the platform the session
-built with site.yml (their second run: nothing changes), its summary node, and launches that must be refused."""
+built with site.yml (their second run: nothing changes, in AWS or for the add-ons in the cluster), its summary node,
+and launches that must be refused."""
 
 from __future__ import annotations
 
@@ -41,6 +42,11 @@ def test_workflow_runs_infra_platform_apps_in_order_and_changes_nothing_the_seco
         assert job.recap["localhost"]["ok"] > 0 and job.failed == 0, (identifier, job.recap)
         assert job.changed == 0, (identifier, changed_tasks(re.sub(r"\x1b\[[0-9;]*m", "", job.output)), job.recap)
         assert job.mutating_calls == [], (identifier, job.mutating_calls)
+    # Nor in the cluster: the addons role compares before it writes. (kubernetes.core.k8s PATCHes an unchanged object
+    # and reports ok: the argocd and platform_namespace roles' objects.)
+    others = ("/api/v1/namespaces/argocd", "/apis/argoproj.io/", "/api/v1/namespaces/platform")
+    writes = dict(jobs)["platform"].cluster_writes
+    assert [write for write in writes if not write["path"].startswith(others)] == [], writes
     # Each layer ran its own playbook, with its preflight, as the template says.
     infra = plain(dict(jobs)["infra"].output)
     assert "PLAY [Preflight (the input of every role this run applies, before any change)]" in infra

@@ -3,7 +3,7 @@
 The tests of this module run in order on one private sandbox (its EKS transient states last 0.2 s):
 check mode on the empty sandbox, the cold run, the second (no-op) run, nodegroups dropped from eks_nodegroups
 (kept, or pruned with eks_prune_nodegroups), the destroy path, then a destroy after the cluster was deleted
-behind the role's back.
+behind the role's back. Check mode on a converged cluster is test_site_infra.py's (the whole built platform).
 """
 
 from __future__ import annotations
@@ -152,12 +152,6 @@ def test_second_run_changes_nothing(private_sandbox, work):
     assert_ran(run)
     assert run.changed == 0, run.output[-6000:]
     assert run.mutating_calls == []
-
-
-def test_check_mode_on_converged_sandbox_makes_no_mutating_call(private_sandbox, work):
-    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
-    assert_ran(run)
-    assert run.changed == 0 and run.mutating_calls == []
 
 
 def eks_only(private_sandbox, work, **more) -> dict:

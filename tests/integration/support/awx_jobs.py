@@ -58,7 +58,7 @@ class UnsafeDumper(yaml.SafeDumper):
 @dataclass
 class AwxJob(PlaybookRun):
     """One job as the tests' other runs report theirs (recap per host from runner's playbook_on_stats event, output,
-    the sandbox's API calls), with the job template's name and runner's status."""
+    the sandbox's API calls and Kubernetes writes), with the job template's name and runner's status."""
 
     template: str = ""
     status: str = ""
@@ -230,6 +230,7 @@ class AwxRunner:
         (data_dir / "env" / "settings").write_text(json.dumps({"suppress_ansible_output": True}))
 
         self.sandbox.reset_calls()
+        self.sandbox.k8s_writes(clear=True)
         run = subprocess.run(
             f"{VENV_BIN}/ansible-runner transmit {data_dir} -p {item['playbook']} --inventory {data_dir}/inventory/hosts"
             f" --ident {job_id} | {VENV_BIN}/ansible-runner worker --private-data-dir {runner}"
@@ -241,7 +242,8 @@ class AwxRunner:
         events = [json.loads(path.read_text()) for path in sorted((artifacts / "job_events").glob("*.json"))]
         stats = next((event["event_data"] for event in events if event["event"] == "playbook_on_stats"), {})
         return AwxJob(rc=int((artifacts / "rc").read_text()), output=(artifacts / "stdout").read_text(),
-                      recap=recap(stats), calls=self.sandbox.calls(), template=name,
+                      recap=recap(stats), calls=self.sandbox.calls(), k8s_writes=self.sandbox.k8s_writes(),
+                      template=name,
                       status=(artifacts / "status").read_text().strip())
 
     @staticmethod
