@@ -1,7 +1,8 @@
 """Every role under roles/, and a role made from role_skeleton/, has the same shape (README "Where does a new
 role go"):
 
-tasks/main.yml imports validate.yml -> present.yml | absent.yml -> outputs.yml; tasks/destroy.yml is the main path
+tasks/main.yml includes validate.yml (unless this run's preflight checked the role) -> present.yml | absent.yml (one
+skipped task for the branch not taken) -> outputs.yml; tasks/destroy.yml is the main path
 with <role>_state absent; meta/argument_specs.yml has the entry points `main` and `destroy` (and one for every other
 tasks file called with tasks_from); defaults/main.yml documents each variable; exactly one task sets the one public
 fact <role>_outputs; every other fact and registered result is private (<role>__x).
@@ -83,8 +84,10 @@ def test_main_runs_validate_then_present_or_absent_then_outputs(role):
     _, name = role
     steps = load(role, "tasks/main.yml")
     assert [imported(task) for task in steps] == ["validate.yml", "present.yml", "absent.yml", "outputs.yml"]
+    # Included, not imported: a static import repeats its `when` on every task of the branch not taken.
+    assert [next(key for key in IMPORTS if key in task) for task in steps[:3]] == ["ansible.builtin.include_tasks"] * 3
     conditions = {imported(task): task.get("when") for task in steps}
-    assert conditions == {"validate.yml": None, "present.yml": f"{name}_state == 'present'",
+    assert conditions == {"validate.yml": f"'{name}' not in preflight_validated | default([])", "present.yml": f"{name}_state == 'present'",
                           "absent.yml": f"{name}_state == 'absent'", "outputs.yml": None}
 
 
