@@ -86,6 +86,9 @@ CASES = {
                               "eks_endpoint_public_access and eks_endpoint_private_access can't both be false"),
     "bad_subnet_id": ({"eks_subnet_ids": ["subnet-xyz"]}, "eks_subnet_ids and eks_node_subnet_ids must list subnet ids"),
     "bad_state": ({"eks_state": "gone"}, "eks_state"),
+    "irsa_role_name_too_long": ({"eks_cluster_name": "c" * 50},
+                                "IAM role name of an eks_addons IRSA role '" + "c" * 50 + "-aws-ebs-csi-driver' (made from "
+                                "eks_cluster_name and the add-on name) is 69 characters, 5 over the limit of 64"),
     "no_subnets_for_new_cluster": ({"eks_cluster_name": "fresh", "eks_subnet_ids": []},
                                    "needs at least two subnets (eks_subnet_ids"),
 }

@@ -58,9 +58,11 @@ CASES = {
                                        "(made from iam_cluster_role_name) is 70 characters, 6 over the limit of 64"),
     "iam_node_role_name_too_long": ({"iam_node_role_name": "n" * 65},
                                     "(made from iam_node_role_name) is 65 characters, 1 over the limit of 64"),
+    # The addons role's checks (no API call) come before the eks role's (which end with reads): its name fails first.
+    # The eks role's own message for the same name: test_eks_bad_input.
     "irsa_role_name_too_long": ({"eks_cluster_name": "c" * 50},
-                                "IAM role name of an eks_addons IRSA role '" + "c" * 50 + "-aws-ebs-csi-driver' (made from "
-                                "eks_cluster_name and the add-on name) is 69 characters, 5 over the limit of 64"),
+                                "IAM role name '" + "c" * 50 + "-aws-load-balancer-controller' (made from "
+                                "eks_cluster_name) is 79 characters, 15 over the limit of 64"),
     "ecr_repository_name_too_long": ({"ecr_namespace": "n" * 251},
                                      "(made from ecr_namespace and ecr_repositories[0] (front).name) is 257 characters, 1 "
                                      "over the limit of 256"),
