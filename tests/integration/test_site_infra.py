@@ -40,8 +40,10 @@ def test_check_mode_on_an_empty_sandbox_reports_changes_and_mutates_nothing(clea
         "+tier: public"]
     assert "+default_route: NAT gateway eksforge-local-nat-us-east-1a" in planned_settings(
         run.output, "route table eksforge-local-private-us-east-1b")
-    # The preflight checked every layer's roles once, in the first play; the eks role reused its reads.
-    assert run.output.count("TASK [Check the input of the roles vpc, iam, ecr, eks, platform_namespace, addons, argocd, jenkins, efk, shop]") == 1
+    # The preflight checked every layer's roles once, in the first play, eks (the one that reads AWS) last; the roles'
+    # own runs skipped their checks.
+    assert run.output.count("TASK [Check the input of the roles vpc, iam, ecr, platform_namespace, addons, argocd, jenkins, efk, shop, eks]") == 1
+    assert run.output.count("TASK [eksforge.platform.eks : Check the values of the eks role's variables]") == 1
     # One offerings read says which instance types the region has; one DescribeInstanceTypes their architectures.
     assert run.count("DescribeClusterVersions") == 1 and run.count("DescribeInstanceTypeOfferings") == 1
     assert run.count("DescribeInstanceTypes") == 1
