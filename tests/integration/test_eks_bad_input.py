@@ -1,16 +1,19 @@
 """Bad input to the eksforge.platform.eks role fails before any call that mutates, naming the variable.
 
-Each case runs the role with ansible-playbook against a private sandbox that holds one cluster on Kubernetes 1.31
-(made with boto3), and checks the failure message and that the sandbox counted no mutating call. Cases naming
-cluster `fresh` are for a cluster the run would create.
+Every case is a host of one inventory, all run by ONE ansible-playbook run of the role against a private sandbox
+that holds one cluster on Kubernetes 1.31 (made with boto3): each host must fail with its message, and the run must
+make no mutating call. Cases naming cluster `fresh` are for a cluster the run would create.
 """
 
 from __future__ import annotations
 
+import shutil
 
 import pytest
+import yaml
 
-from tests.integration.support.asserts import assert_failed_cleanly
+from sandbox.harness import REPO_ROOT
+from tests.integration.support.asserts import failure_messages
 from tests.integration.support.constants import ONLY_EKS as PLAYBOOK
 from tests.integration.support.inventory import cluster_prerequisites
 from tests.integration.support.runs import run_playbook
@@ -94,12 +97,29 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_bad_input_fails_before_any_mutating_call(private_sandbox, legacy_cluster, case):
-    variables, message = CASES[case]
-    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars={**legacy_cluster, **variables})
-    assert_failed_cleanly(run, message)
+@pytest.fixture(scope="module")
+def bad_input_run(private_sandbox, legacy_cluster, tmp_path_factory):
+    """The role run once for every case: a host per case, its variables over the legacy cluster's (host variables,
+    over inventories/local's group_vars)."""
+    inventory = tmp_path_factory.mktemp("eks-bad-input-inventory")
+    shutil.copytree(REPO_ROOT / "inventories" / "local" / "group_vars", inventory / "group_vars")
+    connection = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
+    hosts = {case: {**connection, **legacy_cluster, **variables} for case, (variables, _) in CASES.items()}
+    (inventory / "hosts.yml").write_text(yaml.safe_dump({"platform": {"hosts": hosts}}, width=10_000))
+    return run_playbook(private_sandbox, PLAYBOOK, inventory=str(inventory))
+
+
+def test_no_case_made_a_mutating_call(private_sandbox, bad_input_run):
+    assert bad_input_run.mutating_calls == [], bad_input_run.mutating_calls
     assert private_sandbox.boto3_client("eks").describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_fails_before_any_mutating_call(bad_input_run, case):
+    _, message = CASES[case]
+    assert bad_input_run.recap[case]["failed"] == 1, f"{case} passed:\n{bad_input_run.output[-3000:]}"
+    failure = failure_messages(bad_input_run.output).get(case, "")
+    assert message in failure, f"{case}: {message!r} not in its failure: {failure[:3000]}"
 
 
 def test_good_input_on_the_same_cluster_passes_validation(private_sandbox, legacy_cluster):

@@ -6,7 +6,6 @@ the valid host next to them must pass, and the whole run must make no mutating c
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 import yaml
 
 from sandbox.harness import REPO_ROOT
-from tests.integration.support.asserts import assert_failed_cleanly
+from tests.integration.support.asserts import assert_failed_cleanly, failure_messages
 from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
@@ -180,25 +179,6 @@ CASES = {
     "eventmall_tag_value_list": ({"eventmall_enabled": True, "eventmall_tags": {"team": ["a"]}},
                                  "platform_tags and eventmall_tags: the value of tag 'team' must be a string"),
 }
-
-FAILURE = re.compile(r"^(?:fatal|failed): \[(?P<host>[^\]]+)\]")
-
-
-def failure_messages(output: str) -> dict[str, str]:
-    """Each host's failure output (the lines of its fatal/failed result), whitespace collapsed and the YAML
-    callback's doubled quotes ('') undone."""
-    found, host = {}, None
-    for line in output.splitlines():
-        match = FAILURE.match(line)
-        if match:
-            host = match["host"]
-            found[host] = found.get(host, "") + " " + line
-        elif host and (line.startswith(" ") or not line.strip()):
-            found[host] += " " + line
-        else:
-            host = None
-    return {name: " ".join(text.split()).replace("''", "'") for name, text in found.items()}
-
 
 @pytest.fixture(scope="module")
 def preflight_run(private_sandbox, tmp_path_factory):

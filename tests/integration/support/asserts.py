@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from sandbox.harness import PlaybookRun
@@ -47,3 +48,23 @@ def wait_for(fetch, done, timeout: float = 60, interval: float = 0.2):
         assert time.monotonic() < deadline, f"timed out, last value {value}"
         time.sleep(interval)
     return value
+
+
+# The first line of a host's failed result in the default callback's output.
+FAILURE = re.compile(r"^(?:fatal|failed): \[(?P<host>[^\]]+)\]")
+
+
+def failure_messages(output: str) -> dict[str, str]:
+    """Each host's failure output (the lines of its fatal/failed result), whitespace collapsed and the YAML
+    callback's doubled quotes ('') undone."""
+    found, host = {}, None
+    for line in output.splitlines():
+        match = FAILURE.match(line)
+        if match:
+            host = match["host"]
+            found[host] = found.get(host, "") + " " + line
+        elif host and (line.startswith(" ") or not line.strip()):
+            found[host] += " " + line
+        else:
+            host = None
+    return {name: " ".join(text.split()).replace("''", "'") for name, text in found.items()}
