@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from sandbox.harness import REPO_ROOT
-from tests.integration.support.asserts import failure_messages
+from tests.integration.support.asserts import assert_host_failed_with
 from tests.integration.support.constants import ONLY_EKS as PLAYBOOK
 from tests.integration.support.inventory import cluster_prerequisites
 from tests.integration.support.runs import run_playbook
@@ -116,10 +116,7 @@ def test_no_case_made_a_mutating_call(private_sandbox, bad_input_run):
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_fails_before_any_mutating_call(bad_input_run, case):
-    _, message = CASES[case]
-    assert bad_input_run.recap[case]["failed"] == 1, f"{case} passed:\n{bad_input_run.output[-3000:]}"
-    failure = failure_messages(bad_input_run.output).get(case, "")
-    assert message in failure, f"{case}: {message!r} not in its failure: {failure[:3000]}"
+    assert_host_failed_with(bad_input_run, case, CASES[case][1])
 
 
 def test_good_input_on_the_same_cluster_passes_validation(private_sandbox, legacy_cluster):

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from sandbox.harness import REPO_ROOT
-from tests.integration.support.asserts import assert_failed_cleanly, failure_messages
+from tests.integration.support.asserts import assert_failed_cleanly, assert_host_failed_with
 from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
@@ -208,10 +208,7 @@ def test_no_mutating_call_and_the_valid_host_passes(preflight_run):
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_fails_the_preflight_naming_the_variable(preflight_run, case):
-    _, message = CASES[case]
-    assert preflight_run.recap[case]["failed"] == 1, f"{case} passed the preflight:\n{preflight_run.output[-3000:]}"
-    failure = failure_messages(preflight_run.output).get(case, "")
-    assert message in failure, f"{case}: {message!r} not in its failure: {failure[:3000]}"
+    assert_host_failed_with(preflight_run, case, CASES[case][1])
 
 
 def test_site_check_mode_fails_the_same_way_in_its_first_play(private_sandbox):

@@ -68,3 +68,10 @@ def failure_messages(output: str) -> dict[str, str]:
         else:
             host = None
     return {name: " ".join(text.split()).replace("''", "'") for name, text in found.items()}
+
+
+def assert_host_failed_with(run: PlaybookRun, host: str, message: str) -> None:
+    """In a run with a host per case, `host` failed and its failure output contains `message`."""
+    assert run.recap[host]["failed"] == 1, f"{host} did not fail:\n{run.output[-3000:]}"
+    failure = failure_messages(run.output).get(host, "")
+    assert message in failure, f"{host}: {message!r} not in its failure: {failure[:3000]}"
