@@ -7,15 +7,11 @@ make no mutating call. Cases naming cluster `fresh` are for a cluster the run wo
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-import yaml
 
-from sandbox.harness import REPO_ROOT
 from tests.integration.support.asserts import assert_host_failed_with
 from tests.integration.support.constants import ONLY_EKS as PLAYBOOK
-from tests.integration.support.inventory import cluster_prerequisites
+from tests.integration.support.inventory import cluster_prerequisites, host_per_case_inventory
 from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
@@ -101,11 +97,8 @@ CASES = {
 def bad_input_run(private_sandbox, legacy_cluster, tmp_path_factory):
     """The role run once for every case: a host per case, its variables over the legacy cluster's (host variables,
     over inventories/local's group_vars)."""
-    inventory = tmp_path_factory.mktemp("eks-bad-input-inventory")
-    shutil.copytree(REPO_ROOT / "inventories" / "local" / "group_vars", inventory / "group_vars")
-    connection = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
-    hosts = {case: {**connection, **legacy_cluster, **variables} for case, (variables, _) in CASES.items()}
-    (inventory / "hosts.yml").write_text(yaml.safe_dump({"platform": {"hosts": hosts}}, width=10_000))
+    inventory = host_per_case_inventory(tmp_path_factory.mktemp("eks-bad-input-inventory"), {
+        case: {**legacy_cluster, **variables} for case, (variables, _) in CASES.items()})
     return run_playbook(private_sandbox, PLAYBOOK, inventory=str(inventory))
 
 

@@ -6,14 +6,10 @@ the valid host next to them must pass, and the whole run must make no mutating c
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-import yaml
 
-from sandbox.harness import REPO_ROOT
 from tests.integration.support.asserts import assert_failed_cleanly, assert_host_failed_with
+from tests.integration.support.inventory import host_per_case_inventory
 from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
@@ -185,12 +181,9 @@ def preflight_run(private_sandbox, tmp_path_factory):
     """One ansible-playbook run of playbooks/preflight.yml for all layers (the event mall's where a host turns it
     on): a host per case (its variables as host variables over inventories/local's group_vars), the host `valid`
     with inventories/local as it is and `valid_with_eventmall` with the event mall layer on."""
-    inventory = tmp_path_factory.mktemp("preflight-inventory")
-    shutil.copytree(REPO_ROOT / "inventories" / "local" / "group_vars", inventory / "group_vars")
-    connection = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
-    hosts = {"valid": dict(connection), "valid_with_eventmall": dict(connection, eventmall_enabled=True)}
-    hosts.update({case: {**connection, **variables} for case, (variables, _) in CASES.items()})
-    (inventory / "hosts.yml").write_text(yaml.safe_dump({"platform": {"hosts": hosts}}, width=10_000))
+    inventory = host_per_case_inventory(tmp_path_factory.mktemp("preflight-inventory"), {
+        "valid": {}, "valid_with_eventmall": {"eventmall_enabled": True},
+        **{case: variables for case, (variables, _) in CASES.items()}})
     return run_playbook(private_sandbox, "playbooks/preflight.yml", inventory=str(inventory),
                         extra_vars={"preflight_layers": ["infra", "platform", "apps", "eventmall"]})
 

@@ -3,6 +3,12 @@ prerequisites tests make directly with boto3."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import yaml
+
+from sandbox.harness import REPO_ROOT
 from tests.integration.support.constants import EKS_TRUST, LOCAL_PLATFORM, OWNER_TAG, REGION
 
 
@@ -95,3 +101,13 @@ def cluster_prerequisites(sandbox, name: str, cidr_prefix: str, region: str = RE
     role = sandbox.boto3_client("iam").create_role(RoleName=f"{name}-cluster",
                                                    AssumeRolePolicyDocument=EKS_TRUST)["Role"]["Arn"]
     return {"eks_subnet_ids": subnets, "eks_cluster_role_arn": role, "eks_node_role_arn": role}
+
+
+def host_per_case_inventory(directory: Path, hosts: dict[str, dict]) -> Path:
+    """An inventory in `directory`: inventories/local's group_vars and the group `platform` with `hosts` (name ->
+    host variables over those group_vars, each run locally), so one ansible-playbook run checks many cases."""
+    shutil.copytree(REPO_ROOT / "inventories" / "local" / "group_vars", directory / "group_vars")
+    connection = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
+    platform = {name: {**connection, **variables} for name, variables in hosts.items()}
+    (directory / "hosts.yml").write_text(yaml.safe_dump({"platform": {"hosts": platform}}, width=10_000))
+    return directory
