@@ -1,9 +1,14 @@
 """Bad input to the infra layer fails in argument validation or an assert, before any AWS call, with a
-message naming the variable; the sandbox counts no call at all (so certainly no mutating one)."""
+message naming the variable; the sandbox counts no call at all (so certainly no mutating one). One run of
+playbooks/infra.yml checks every case: a host per case (tests/integration/support/inventory.py)."""
 
 from __future__ import annotations
 
 import pytest
+
+from tests.integration.support.asserts import assert_host_failed_with
+from tests.integration.support.inventory import host_per_case_inventory
+from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
 
@@ -63,14 +68,22 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("extra_vars,expected", list(CASES.values()), ids=list(CASES))
-def test_bad_input_fails_before_any_aws_call_naming_the_variable(sandbox, run_playbook, extra_vars, expected):
-    run = run_playbook("playbooks/infra.yml", extra_vars=extra_vars)
-    assert run.rc != 0, f"expected a failure for {extra_vars}:\n{run.output[-3000:]}"
-    assert run.failed >= 1
-    # Ansible may wrap long messages; compare with whitespace collapsed.
-    flat = " ".join(run.output.split())
-    for fragment in expected:
-        assert fragment in flat, f"{fragment!r} not in the failure output:\n{run.output[-3000:]}"
-    assert run.mutating_calls == [], run.mutating_calls
-    assert run.total_calls == 0, f"validation must come before any AWS call, saw {run.calls}"
+@pytest.fixture(scope="module")
+def infra_run(sandbox, tmp_path_factory):
+    """One run of playbooks/infra.yml with a host per case (its variables as host variables over
+    inventories/local's group_vars); every host fails in the preflight."""
+    inventory = host_per_case_inventory(tmp_path_factory.mktemp("bad-input-inventory"),
+                                        {case: variables for case, (variables, _) in CASES.items()})
+    sandbox.reset()
+    return run_playbook(sandbox, "playbooks/infra.yml", inventory=str(inventory))
+
+
+def test_no_aws_call_at_all(infra_run):
+    assert infra_run.rc != 0
+    assert infra_run.total_calls == 0, f"validation must come before any AWS call, saw {infra_run.calls}"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_fails_before_any_aws_call_naming_the_variable(infra_run, case):
+    for fragment in CASES[case][1]:
+        assert_host_failed_with(infra_run, case, fragment)

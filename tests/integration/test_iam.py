@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.support.asserts import assert_ran
+from sandbox import harness
+from tests.integration.support.asserts import assert_host_failed_with, assert_ran
+from tests.integration.support.inventory import host_per_case_inventory
 from tests.integration.support.runs import role_play
 
 pytestmark = pytest.mark.slow
@@ -240,7 +242,8 @@ IRSA_GOOD = {"iam_irsa_role_name": "ok-role", "iam_irsa_namespace": "shop", "iam
              "iam_irsa_oidc_provider_arn": GOOD_PROVIDER}
 
 
-@pytest.mark.parametrize(("tasks_from", "bad", "variable"), [
+# (entry point, the bad variables, the variable the message must name): each a host of one run per entry point.
+BAD_INPUT = [
     (None, {"iam_cluster_role_name": "bad name!"}, "iam_cluster_role_name"),
     (None, {"iam_node_role_name": "x" * 65}, "iam_node_role_name"),
     (None, {"iam_path": "eks"}, "iam_path"),
@@ -257,11 +260,30 @@ IRSA_GOOD = {"iam_irsa_role_name": "ok-role", "iam_irsa_namespace": "shop", "iam
     ("irsa_role", {"iam_irsa_managed_policy_arns": ["ReadOnly"]}, "iam_irsa_managed_policy_arns"),
     ("irsa_role", {"iam_irsa_policy_document": {"Version": "2012-10-17"}}, "iam_irsa_policy_document"),
     ("irsa_role", {"iam_irsa_oidc_provider_arn": None}, "iam_irsa_oidc_provider_arn"),
-])
-def test_bad_input_fails_before_any_api_call(clean_sandbox, run_playbook, tmp_path, tasks_from, bad, variable):
-    variables = {**BASE_VARS, **(IRSA_GOOD if tasks_from else {}), **bad}
-    variables = {key: value for key, value in variables.items() if value is not None}
-    run = run_playbook(write_play(tmp_path, tasks_from=tasks_from), extra_vars=variables)
-    assert run.rc != 0 and run.failed == 1
-    assert variable in run.output
+]
+
+
+@pytest.fixture(scope="module")
+def bad_input_runs(sandbox, tmp_path_factory) -> dict:
+    """One run per entry point (main, irsa_role) with a host per case of BAD_INPUT, named by its index."""
+    sandbox.reset()
+    runs = {}
+    for tasks_from in (None, "irsa_role"):
+        folder = tmp_path_factory.mktemp(f"iam-bad-input-{tasks_from or 'main'}")
+        hosts = {}
+        for index, (entry_point, bad, _) in enumerate(BAD_INPUT):
+            if entry_point == tasks_from:
+                variables = {**BASE_VARS, **(IRSA_GOOD if tasks_from else {}), **bad}
+                hosts[f"case{index}"] = {key: value for key, value in variables.items() if value is not None}
+        inventory = host_per_case_inventory(folder, hosts)
+        runs[tasks_from] = harness.run_playbook(sandbox, write_play(folder, tasks_from=tasks_from),
+                                                inventory=str(inventory))
+    return runs
+
+
+@pytest.mark.parametrize("index", range(len(BAD_INPUT)), ids=[case[2] for case in BAD_INPUT])
+def test_bad_input_fails_before_any_api_call(bad_input_runs, index):
+    tasks_from, _, variable = BAD_INPUT[index]
+    run = bad_input_runs[tasks_from]
+    assert_host_failed_with(run, f"case{index}", variable)
     assert run.calls == [], run.calls
