@@ -208,7 +208,8 @@ def nodegroup_problems(nodegroup, variable, ami_types, capacity_types, taint_eff
 
 def architecture_problems(nodegroup, variable, instance_types):
     """Whether every instance type of `nodegroup` runs its AMI type's architecture; `instance_types` is
-    amazon.aws.ec2_instance_type_info's list (snake_case, with processor_info.supported_architectures)."""
+    the described types of ec2_instance_type_offerings_info (describe) or amazon.aws.ec2_instance_type_info (snake_case,
+    with processor_info.supported_architectures)."""
     ami_type = nodegroup.get("ami_type", "")
     if ami_type == "CUSTOM":
         return []

@@ -41,6 +41,13 @@ options:
     type: list
     elements: str
     default: []
+  describe:
+    description:
+      - Also describe the offered types of O(instance_types) (C(DescribeInstanceTypes), one more read) and return them
+        in RV(instance_types), so one module run says both whether a type exists in the region and what it is (its
+        architectures, vCPUs, memory). Types not offered are not described (that call refuses them).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -57,6 +64,12 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that: offerings.not_offered | length == 0
     fail_msg: "Not offered in this region: {{ offerings.not_offered | join(', ') }}"
+
+- name: Which of the nodegroups' instance types the region offers, and their architectures
+  eksforge.platform.ec2_instance_type_offerings_info:
+    instance_types: [m6i.large, m7g.large]
+    describe: true
+  register: offered
 
 - name: The zones that offer m6i.large
   eksforge.platform.ec2_instance_type_offerings_info:
@@ -92,6 +105,24 @@ not_offered:
   type: list
   elements: str
   sample: [m9z.huge]
+instance_types:
+  description:
+    - The offered types of O(instance_types) as C(DescribeInstanceTypes) describes them, with snake_case keys (the
+      shape of amazon.aws.ec2_instance_type_info's result).
+  returned: when O(describe=true)
+  type: list
+  elements: dict
+  contains:
+    processor_info:
+      description: Its processors, with C(supported_architectures) (V(x86_64), V(arm64)).
+      type: dict
+      returned: always
+      sample: {"supported_architectures": ["arm64"], "sustained_clock_speed_in_ghz": 2.6}
+    instance_type:
+      description: Which type of O(instance_types) this is.
+      type: str
+      returned: always
+      sample: m7g.large
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -106,6 +137,7 @@ def main():
         location_type=dict(type="str", default="region", choices=["region", "availability-zone", "availability-zone-id"]),
         filters=dict(type="dict", default={}),
         instance_types=dict(type="list", elements="str", default=[]),
+        describe=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_instance_type_offerings_info(module)
