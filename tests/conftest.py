@@ -18,10 +18,11 @@ LONGEST_FILES_FIRST = ("test_site_infra.py", "test_addons.py", "test_gitops_shop
                        "test_k8s_argocd.py", "test_efk.py", "test_jenkins.py", "test_eks_modules.py", "test_ecr.py",
                        "test_vpc_role.py", "test_awx_jobs.py")
 PLATFORM_GROUP = "platform fixture"
-# The files on the built platform make two units, each building its own platform (they always land on different
-# workers: each is handed out first): the runs that only read or converge it ("build"), and the add-ons and GitOps
-# tests, which end with the platform's destroy ("delivery"). One unit would be the suite's longest by far.
-PLATFORM_UNITS = {"test_addons.py": "delivery", "test_gitops_shop.py": "delivery", "test_platform_destroy.py": "delivery"}
+# The built platforms (tests/integration/support/fixtures.py) and the unit of test files each one serves: a unit's files
+# run on one worker, which builds its platform once. "build": the runs that only read or converge the platform, built
+# under lost answers; "delivery": the add-ons and GitOps tests, which end with the platform's destroy. One unit would be
+# the suite's longest by far.
+PLATFORM_UNITS = {"platform_built_under_lost_answers": "build", "platform": "delivery"}
 
 
 def pytest_collection_modifyitems(items):
@@ -35,23 +36,28 @@ def pytest_collection_modifyitems(items):
 def pytest_runtest_teardown(item, nextitem):
     """A unit's built platform stops after the unit's last test instead of at the end of the session: an idle built
     platform keeps the emulator's controllers busy (~0.1 CPU core), and each worker runs a unit's tests in a row."""
-    if "platform" in item.fixturenames and (nextitem is None or "platform" not in nextitem.fixturenames):
-        item.funcargs["platform"].sandbox.stop()
+    for fixture in PLATFORM_UNITS:
+        if fixture in item.fixturenames and (nextitem is None or fixture not in nextitem.fixturenames):
+            item.funcargs[fixture].sandbox.stop()
 
 
 @functools.cache
-def uses_platform_fixture(path: str) -> bool:
-    """Whether a test file has a function (test or fixture) taking the `platform` fixture (site.yml built cold
-    once per worker, the costliest setup of the suite)."""
+def platform_unit(path: str) -> str | None:
+    """The unit of PLATFORM_UNITS a test file belongs to: the one of the built platform a function of the file (test
+    or fixture) takes (site.yml built cold once per worker, the costliest setup of the suite), or None."""
     tree = ast.parse(Path(path).read_text())
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-               and any(argument.arg == "platform" for argument in node.args.args) for node in ast.walk(tree))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for argument in node.args.args:
+                if argument.arg in PLATFORM_UNITS:
+                    return PLATFORM_UNITS[argument.arg]
+    return None
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown when it is not loaded (-p no:xdist)
 def pytest_xdist_make_scheduler(config, log):
-    """With --dist loadfile: whole files per worker, except that the files using the `platform` fixture form
-    the units of PLATFORM_UNITS, so the platform is built once per unit, not once per file."""
+    """With --dist loadfile: whole files per worker, except that the files using a built platform form the units of
+    PLATFORM_UNITS, so each platform is built once per unit, not once per file."""
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
@@ -65,8 +71,7 @@ def pytest_xdist_make_scheduler(config, log):
     class PlatformGroupScheduling(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            if not uses_platform_fixture(str(root / path)):
-                return path
-            return f"{PLATFORM_GROUP}: {PLATFORM_UNITS.get(Path(path).name, 'build')}"
+            unit = platform_unit(str(root / path))
+            return f"{PLATFORM_GROUP}: {unit}" if unit else path
 
     return PlatformGroupScheduling(config, log)

@@ -2,8 +2,8 @@
 worker | process, the project copied into the private data dir, the collection as the execution environment
 installs it, the inventory synced from inventories/local and handed over as AWX's inventory script, survey values
 as !unsafe extra vars, credentials injected): the build workflow's layers in order over the platform the session
-built with site.yml (their second run: nothing changes, in AWS or for the add-ons in the cluster), its summary node,
-and launches that must be refused."""
+built with site.yml under lost answers (their second run, fault-free: nothing changes, in AWS or for the add-ons in the
+cluster, so no resource is left to make), its summary node, and launches that must be refused."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ def plain(output: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(platform, tmp_path_factory):
-    """The job runner over the session's built platform, and the build workflow run once on it."""
+def built(platform_built_under_lost_answers, tmp_path_factory):
+    """The job runner over the session's built platform (built under lost answers), and the build workflow run once on
+    it: its second run, fault-free."""
+    platform = platform_built_under_lost_answers
     assert platform.cold.rc == 0 and platform.cold.changed > 0, platform.cold.output[-3000:]
     runner = AwxRunner(tmp_path_factory.mktemp("awx-built"), platform.sandbox)
     return runner, runner.workflow("eksforge build")

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.support.asserts import assert_ran
+from sandbox import harness
+from tests.integration.support.asserts import assert_host_failed_with, assert_ran
+from tests.integration.support.inventory import host_per_case_inventory
 from tests.integration.support.runs import role_play
 
 pytestmark = pytest.mark.slow
@@ -197,7 +199,8 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     assert repositories(ecr) == {}
 
 
-@pytest.mark.parametrize(("bad", "variable"), [
+# (the bad variables, the variable the message must name): each a host of one run of the role.
+BAD_INPUT = [
     ({"ecr_repositories": [{"name": "Front"}]}, "ecr_repositories"),
     ({"ecr_repositories": [{"name": "front/"}]}, "ecr_repositories"),
     ({"ecr_repositories": [{"name": "front", "image_tag_mutability": "SOMETIMES"}]}, "image_tag_mutability"),
@@ -213,9 +216,23 @@ def test_changes_are_applied_and_idempotent(clean_sandbox, run_playbook, tmp_pat
     ({"ecr_default_encryption": "KMS"}, "ecr_default_kms_key"),
     ({"ecr_namespace": "Shop"}, "ecr_namespace"),
     ({"ecr_state": "gone"}, "ecr_state"),
-])
-def test_bad_input_fails_before_any_api_call(clean_sandbox, run_playbook, tmp_path, bad, variable):
-    run = run_playbook(write_play(tmp_path), extra_vars={**BASE_VARS, **bad})
-    assert run.rc != 0 and run.failed == 1
-    assert variable in run.output
-    assert run.calls == [], run.calls
+]
+
+
+@pytest.fixture(scope="module")
+def bad_input_run(sandbox, tmp_path_factory):
+    """One run of the role with a host per case of BAD_INPUT, named by its index."""
+    folder = tmp_path_factory.mktemp("ecr-bad-input")
+    inventory = host_per_case_inventory(folder, {f"case{index}": {**BASE_VARS, **bad}
+                                                 for index, (bad, _) in enumerate(BAD_INPUT)})
+    sandbox.reset()
+    return harness.run_playbook(sandbox, write_play(folder), inventory=str(inventory))
+
+
+def test_bad_input_makes_no_api_call(bad_input_run):
+    assert bad_input_run.calls == [], bad_input_run.calls
+
+
+@pytest.mark.parametrize("index", range(len(BAD_INPUT)), ids=[variable for _, variable in BAD_INPUT])
+def test_bad_input_fails_before_any_api_call(bad_input_run, index):
+    assert_host_failed_with(bad_input_run, f"case{index}", BAD_INPUT[index][1])

@@ -1,13 +1,15 @@
 """Convergence under injected faults (sandbox/aws/faults.py): playbooks/infra.yml (the layer that calls AWS) with 20%
-of calls throttled and 5% answered 503, and the network layer cut off at its Nth mutating call then re-run normally,
-which must leave exactly the planned VPC, internet gateway, NAT gateways and Elastic IPs (no orphans). Destroy of a
-whole platform is test_platform_destroy.py's."""
+of calls throttled and 5% answered 503, the network layer cut off at its Nth mutating call then re-run normally,
+which must leave exactly the planned VPC, internet gateway, NAT gateways and Elastic IPs (no orphans), and the
+network layer alone with the answers of its internet gateway's and a subnet's creation lost (site.yml under lost
+answers: test_lost_answers.py). Destroy of a whole platform is test_platform_destroy.py's."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.integration.support.asserts import assert_idempotent, assert_ran
+from sandbox import harness
+from tests.integration.support.asserts import assert_idempotent, assert_ran, assert_vpc_role_ran
 from tests.integration.support.constants import INFRA, LOCAL_PLATFORM
 from tests.integration.support.inventory import owned_resources
 from tests.integration.support.runs import role_play
@@ -86,3 +88,35 @@ def test_run_cut_off_at_nth_mutating_call_then_rerun_leaves_no_orphans(
     assert_ran(rerun)
     _assert_exactly_the_plan(clean_sandbox)
     _assert_settled(run_playbook, network_playbook)
+
+
+# A tenth of the mutating calls, seeded so that the answers of CreateInternetGateway and of a CreateSubnet are lost.
+LOST_IN_THE_NETWORK = {"lost_answer_rate": 0.1, "seed": 3}
+
+
+@pytest.fixture(scope="module")
+def lost_in_the_network(sandbox, tmp_path_factory) -> dict:
+    """A run of the network layer alone (the vpc role, whose calls open infra.yml's, so the same answers are lost)
+    in the cleared session sandbox under LOST_IN_THE_NETWORK (the "applied, but the answer is lost" fault of
+    test_lost_answers.py)."""
+    sandbox.reset()
+    sandbox.set_faults(**LOST_IN_THE_NETWORK)
+    try:
+        run = harness.run_playbook(sandbox, role_play(tmp_path_factory.mktemp("lost-in-the-network"), "vpc"))
+        faults = sandbox.faults()
+    finally:
+        sandbox.clear_faults()
+    return {"run": run, "lost_answers": faults["lost_answers"], "made": owned_resources(sandbox)}
+
+
+def test_the_network_fault_hit_the_gateway_and_a_subnet(lost_in_the_network):
+    assert {"ec2:CreateInternetGateway", "ec2:CreateSubnet"} <= set(lost_in_the_network["lost_answers"])
+
+
+def test_a_lost_internet_gateway_answer_leaves_one_gateway(lost_in_the_network):
+    assert len(lost_in_the_network["made"]["igws"]) == 1, lost_in_the_network["made"]["igws"]
+
+
+def test_a_lost_subnet_answer_still_converges(lost_in_the_network):
+    assert_vpc_role_ran(lost_in_the_network["run"])
+    assert len(lost_in_the_network["made"]["subnets"]) == 6, lost_in_the_network["made"]["subnets"]

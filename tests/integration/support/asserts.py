@@ -22,6 +22,18 @@ def assert_idempotent(run: PlaybookRun) -> None:
     assert run.mutating_calls == [], run.mutating_calls
 
 
+def assert_vpc_role_ran(run) -> None:
+    """The vpc role of the run got to its outputs: none of its tasks failed (a later layer may have)."""
+    failed, task = [], ""
+    for line in run.output.splitlines():
+        if line.startswith("TASK ["):
+            task = line.rstrip("* ")
+        elif line.startswith(("fatal:", "failed:")) and task.startswith("TASK [eksforge.platform.vpc :"):
+            failed.append(task)
+    assert not failed, f"vpc tasks failed: {failed}\n{run.output[-6000:]}"
+    assert "TASK [eksforge.platform.vpc : Export vpc_outputs]" in run.output, run.output[-6000:]
+
+
 def assert_failed_cleanly(run: PlaybookRun, message: str) -> None:
     """The run failed on one task whose output contains `message` (whitespace collapsed, as Ansible wraps
     long messages), before any call that mutates."""

@@ -58,23 +58,55 @@ def run_playbook(sandbox: Sandbox):
 
 @dataclass
 class Platform:
-    """The platform playbooks/site.yml built cold on inventories/local, and that cold run."""
+    """The platform playbooks/site.yml built cold on inventories/local, that cold run and, for a build under faults,
+    the faults' report (sandbox/aws/faults.py: which calls lost their answer)."""
 
     sandbox: Sandbox
     cold: PlaybookRun
+    faults: dict
 
     def run(self, playbook: str, **options) -> PlaybookRun:
         """Run a play against the built platform; tests using the fixture must leave it as they found it."""
         return harness.run_playbook(self.sandbox, playbook, **options)
 
 
+# A third of all mutating calls lose their answer (applied, but the client gets a 504, so botocore retries a call that
+# already happened); the seed makes the run reproducible. With it 33 answers are lost, among them one CreateRouteTable
+# and three CreateRoute calls of the vpc role, two CreateRepository calls, and in the platform layer two
+# CreatePodIdentityAssociation calls and the hosted zone's ChangeTagsForResource.
+LOST_ANSWERS = {"lost_answer_rate": 0.3, "seed": 11}
+
+
+def build_platform(folder, faults: dict | None = None) -> Platform:
+    """site.yml run cold in a new sandbox in `folder`, under `faults` (cleared after the run) when given."""
+    running = harness.start(folder)
+    try:
+        if faults:
+            running.set_faults(**faults)
+        cold = harness.run_playbook(running, SITE)
+        report = running.faults() if faults else {}
+        running.clear_faults()
+    except BaseException:
+        running.stop()
+        raise
+    return Platform(running, cold, report)
+
+
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory) -> Platform:
-    """playbooks/site.yml run cold once per session (per xdist worker) in a sandbox of its own, for the tests
-    that only read the platform or re-run plays that must change nothing. Destroy, faults and upgrades run
-    on sandboxes of their own."""
-    running = harness.start(tmp_path_factory.mktemp("platform"))
-    try:
-        yield Platform(running, harness.run_playbook(running, SITE))
-    finally:
-        running.stop()
+    """playbooks/site.yml run cold once per session (per xdist worker) in a sandbox of its own, for the add-ons and
+    GitOps tests, which end with its destroy (tests/conftest.py's "delivery" unit). Faults, upgrades and the other
+    destroys run on sandboxes of their own."""
+    built = build_platform(tmp_path_factory.mktemp("platform"))
+    yield built
+    built.sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def platform_built_under_lost_answers(tmp_path_factory) -> Platform:
+    """playbooks/site.yml run cold once per session under LOST_ANSWERS, for the tests that read what it built or
+    re-run plays that must change nothing (tests/conftest.py's "build" unit): the same platform, made while a third of
+    the mutating calls lost their answer, so what they read also shows that each resource was made once."""
+    built = build_platform(tmp_path_factory.mktemp("platform-lost-answers"), LOST_ANSWERS)
+    yield built
+    built.sandbox.stop()
