@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 from sandbox import harness
-from tests.integration.support.asserts import assert_idempotent, assert_ran, wait_for
-from tests.integration.support.cluster import add_gp3_storage_class, client, kubectl_json, make_cluster, run_role
+from tests.integration.support.asserts import assert_host_failed_with, assert_idempotent, assert_ran, wait_for
+from tests.integration.support.cluster import (add_gp3_storage_class, client, kubectl_json, make_cluster, run_role,
+                                                  run_role_per_case)
 
 PASSWORDS = {"efk_writer_password": "writer-Secret-7f3a", "efk_viewer_password": "viewer-Secret-91bc",
              "efk_admin_password": "admin-Secret-5d2e"}
@@ -44,22 +45,43 @@ def leftovers(cluster) -> list[str]:
         [r["name"] for r in json.loads(client(cluster[2], "helm", "list", "-A", "-o", "json").stdout)]
 
 
-@pytest.mark.parametrize(("variables", "message"), [
+# (the bad variables, text the failure must contain): each a host of one run of the role.
+BAD_INPUT = [
     ({"efk_node_sets": [{"name": "master", "count": 2, "roles": ["master"], "storage": "10Gi", "memory": "2Gi",
                          "cpu": "1"}]},
      "efk_node_sets must have an odd number of master-eligible nodes"),
     ({"efk_node_sets": [{"name": "master", "count": 1, "roles": ["master"], "storage": "10Gi", "memory": "2Gi",
                          "cpu": "lots"}]},
      "efk_node_sets entry 'master': cpu must be a Kubernetes quantity such as 1 or 500m, got 'lots'"),
-    ({"efk_admin_password": ""}, "efk_writer_password, efk_viewer_password and efk_admin_password must each be set"),
     ({"efk_domain": "example.com", "platform_environment": "prod"}, "in prod a domain needs efk_certificate_arn"),
-])
-def test_bad_input_is_refused_before_the_cluster_is_called(cluster, variables, message):
-    refused = run(cluster, **variables)
-    assert refused.rc != 0 and refused.failed == 1, refused.output[-3000:]
-    assert message in " ".join(refused.output.split()), refused.output[-3000:]
+]
+
+
+@pytest.fixture(scope="module")
+def refused(cluster, tmp_path_factory):
+    """One run of the role with a host per case of BAD_INPUT, named by its index."""
+    return run_role_per_case(cluster, tmp_path_factory.mktemp("efk-bad-input"),
+                             {f"case{index}": {**BASE, **bad} for index, (bad, _) in enumerate(BAD_INPUT)})
+
+
+def test_bad_input_installs_nothing_and_shows_no_password(refused):
     assert "ECK operator chart" not in refused.output
     assert PASSWORDS["efk_writer_password"] not in refused.output
+
+
+@pytest.mark.parametrize("index", range(len(BAD_INPUT)), ids=[message[:40] for _, message in BAD_INPUT])
+def test_bad_input_is_refused_before_the_cluster_is_called(refused, index):
+    assert_host_failed_with(refused, f"case{index}", BAD_INPUT[index][1])
+
+
+def test_a_missing_password_is_refused_before_the_cluster_is_called(cluster):
+    """A run of its own: the check of the passwords is no_log, so its message shows only in the run's error line,
+    which names no host."""
+    refused = run(cluster, efk_admin_password="")
+    assert refused.rc != 0 and refused.failed == 1, refused.output[-3000:]
+    assert "efk_writer_password, efk_viewer_password and efk_admin_password must each be set" in \
+        " ".join(refused.output.split()), refused.output[-3000:]
+    assert "ECK operator chart" not in refused.output and PASSWORDS["efk_writer_password"] not in refused.output
 
 
 def test_check_install_idempotence_and_destroy(cluster):

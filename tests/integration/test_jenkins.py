@@ -12,8 +12,9 @@ import json
 import pytest
 import yaml
 
-from tests.integration.support.asserts import assert_idempotent, assert_ran, wait_for
-from tests.integration.support.cluster import add_gp3_storage_class, client, kubectl_json, make_cluster, run_role
+from tests.integration.support.asserts import assert_host_failed_with, assert_idempotent, assert_ran, wait_for
+from tests.integration.support.cluster import (add_gp3_storage_class, client, kubectl_json, make_cluster, run_role,
+                                                  run_role_per_case)
 from tests.integration.support.constants import REGION
 
 SECRETS = {"jenkins_admin_password": "admin-Pass-4e1d9c", "jenkins_git_token": "ghp_token7f0a2b9c",
@@ -56,17 +57,38 @@ def leftovers(cluster) -> list[str]:
         [r["name"] for r in json.loads(client(cluster[2], "helm", "list", "-A", "-o", "json").stdout)]
 
 
-@pytest.mark.parametrize(("variables", "message"), [
-    ({"jenkins_admin_password": ""}, "jenkins_admin_password must be set from the vault"),
+# (the bad variables, text the failure must contain): each a host of one run of the role.
+BAD_INPUT = [
     ({"jenkins_plugins": ["kubernetes:latest"]}, "jenkins_plugins entry 'kubernetes:latest' must be a plugin id and a"),
     ({"jenkins_controller_resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2", "memory": "lots"}}},
      "jenkins_controller_resources.limits.memory must be a Kubernetes quantity such as 1Gi, got 'lots'"),
     ({"jenkins_domain": "example.com", "platform_environment": "prod"}, "in prod a domain needs jenkins_certificate_arn"),
-])
-def test_bad_input_is_refused_before_any_call(cluster, variables, message):
-    refused = run(cluster, **variables)
+]
+
+
+@pytest.fixture(scope="module")
+def refused(cluster, tmp_path_factory):
+    """One run of the role with a host per case of BAD_INPUT, named by its index."""
+    return run_role_per_case(cluster, tmp_path_factory.mktemp("jenkins-bad-input"),
+                             {f"case{index}": {**BASE, **bad} for index, (bad, _) in enumerate(BAD_INPUT)})
+
+
+def test_bad_input_makes_no_call_and_shows_no_secret(refused):
+    assert refused.total_calls == 0 and "Jenkins chart" not in refused.output
+    assert SECRETS["jenkins_git_token"] not in refused.output
+
+
+@pytest.mark.parametrize("index", range(len(BAD_INPUT)), ids=[message[:40] for _, message in BAD_INPUT])
+def test_bad_input_is_refused_before_any_call(refused, index):
+    assert_host_failed_with(refused, f"case{index}", BAD_INPUT[index][1])
+
+
+def test_a_missing_password_is_refused_before_any_call(cluster):
+    """A run of its own: the check of the secrets is no_log, so its message shows only in the run's error line, which
+    names no host."""
+    refused = run(cluster, jenkins_admin_password="")
     assert refused.rc != 0 and refused.failed == 1, refused.output[-3000:]
-    assert message in " ".join(refused.output.split()), refused.output[-3000:]
+    assert "jenkins_admin_password must be set from the vault" in " ".join(refused.output.split()), refused.output[-3000:]
     assert refused.total_calls == 0 and "Jenkins chart" not in refused.output
     assert SECRETS["jenkins_git_token"] not in refused.output
 

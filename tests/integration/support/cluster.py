@@ -10,7 +10,7 @@ from pathlib import Path
 from sandbox import harness
 from sandbox.harness import VENV_BIN
 from tests.integration.support.constants import REGION
-from tests.integration.support.inventory import cluster_prerequisites
+from tests.integration.support.inventory import cluster_prerequisites, host_per_case_inventory
 from tests.integration.support.kubernetes import eks_token
 
 
@@ -62,6 +62,15 @@ def run_role(cluster: tuple, variables: dict, *, check: bool = False, verbosity:
     sandbox, outputs, _ = cluster
     return harness.run_playbook(sandbox, ROLE_PLAYBOOK, check=check, diff=check, verbosity=verbosity,
                                 extra_vars={"eks_outputs": outputs, "aws_region": REGION, **variables})
+
+
+def run_role_per_case(cluster: tuple, folder: Path, cases: dict[str, dict]):
+    """tests/integration/playbooks/platform_role.yml once, with a host per case of `cases` (name -> the role's
+    variables, platform_role among them, as host variables) against the cluster of `cluster`."""
+    sandbox, outputs, _ = cluster
+    inventory = host_per_case_inventory(folder, cases)
+    return harness.run_playbook(sandbox, ROLE_PLAYBOOK, inventory=str(inventory),
+                                extra_vars={"eks_outputs": outputs, "aws_region": REGION})
 
 
 def kubectl_json(cluster: tuple, *args: str) -> dict:
