@@ -71,6 +71,13 @@ EXAMPLES = r"""
     describe: true
   register: offered
 
+- name: Refuse a Graviton type for an x86_64 AMI
+  ansible.builtin.assert:
+    that: offered.instance_types | rejectattr('processor_info.supported_architectures', 'contains', 'x86_64') | list | length == 0
+    fail_msg: >-
+      Not x86_64: {{ offered.instance_types | rejectattr('processor_info.supported_architectures', 'contains', 'x86_64')
+                     | map(attribute='instance_type') | join(', ') }}
+
 - name: The zones that offer m6i.large
   eksforge.platform.ec2_instance_type_offerings_info:
     location_type: availability-zone
