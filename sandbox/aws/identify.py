@@ -10,9 +10,11 @@ moto does not implement (e.g. EKS DescribeAddonVersions) are identified just the
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote
 
 import botocore.session
@@ -92,16 +94,51 @@ def signing_scope(request: Request) -> Scope | None:
 
 @functools.cache
 def service_models(signing_name: str) -> tuple[ServiceModel, ...]:
-    """botocore models signed with `signing_name`: usually the service of that name, else a full scan."""
+    """botocore models signed with `signing_name`: usually the service of that name, else those whose metadata
+    names it (e.g. "elasticloadbalancing" signs both elb and elbv2, "monitoring" is cloudwatch's)."""
     session = _session()
     available = session.get_available_services()
     if signing_name in available:
         model = session.get_service_model(signing_name)
         if model.signing_name == signing_name:
             return (model,)
-    # Rare (e.g. "elasticloadbalancing" signs both elb and elbv2): load every model once to find them.
-    return tuple(model for model in (session.get_service_model(name) for name in available)
-                 if model.signing_name == signing_name)
+    return tuple(session.get_service_model(name) for name, signed_as in signing_names().items()
+                 if signed_as == signing_name)
+
+
+@functools.cache
+def signing_names() -> dict[str, str]:
+    """{service: its signing name} for every botocore service, read from the opening of each model file (where its
+    metadata is): loading all ~440 models whole costs seconds of CPU in each sandbox process, this a tenth of one."""
+    session = _session()
+    loader = session.get_component("data_loader")
+    names = {}
+    for name in session.get_available_services():
+        metadata = _model_metadata(loader, name)
+        if metadata is None:  # not at the opening of the file: read the model (botocore caches it)
+            names[name] = session.get_service_model(name).signing_name
+        else:  # botocore's rule (ServiceModel.signing_name)
+            names[name] = metadata.get("signingName") or metadata.get("endpointPrefix") or name
+    return names
+
+
+def _model_metadata(loader, service: str) -> dict | None:
+    """The `metadata` object of the service's latest service-2 model, from the first 16 KB of its file."""
+    version = loader.determine_latest_version(service, "service-2")
+    for folder in loader.search_paths:
+        for suffix, opener in ((".json.gz", gzip.open), (".json", open)):
+            path = Path(folder) / service / version / f"service-2{suffix}"
+            if path.is_file():
+                with opener(path, "rb") as model:
+                    opening = model.read(16384).decode("utf-8", "replace")
+                found = re.search(r'"metadata"\s*:\s*', opening)
+                if not found:
+                    return None
+                try:
+                    return json.JSONDecoder().raw_decode(opening, found.end())[0]
+                except ValueError:
+                    return None
+    return None
 
 
 @functools.cache

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import botocore.session
 import pytest
 import requests
 from botocore.exceptions import ClientError
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from sandbox.aws.identify import identify
+from sandbox.aws.identify import identify, service_models, signing_names
 from sandbox.client import SandboxClient
 
 
@@ -142,3 +143,13 @@ def test_query_params_are_the_raw_form_keys(sandbox):
     assert call.params["SubnetId"] == "subnet-1"
     assert call.params["TagSpecification.1.ResourceType"] == "natgateway"
     assert (call.region, call.access_key_id) == ("us-east-1", "testing")
+
+
+def test_signing_names_read_from_the_model_openings_are_the_full_models():
+    """Each service's signing name, read from the metadata at the opening of its model file, is the one botocore's
+    loaded model gives (elb and elbv2 both sign as elasticloadbalancing, cloudwatch as monitoring)."""
+    session = botocore.session.get_session()
+    assert signing_names() == {name: session.get_service_model(name).signing_name
+                               for name in session.get_available_services()}
+    assert [model.service_name for model in service_models("elasticloadbalancing")] == ["elb", "elbv2"]
+    assert [model.service_name for model in service_models("monitoring")] == ["cloudwatch"]

@@ -11,6 +11,13 @@ import pytest
 from ansible_collections.eksforge.platform.plugins.module_utils import eks_token
 
 
+@pytest.fixture(autouse=True)
+def no_endpoint_from_the_environment(monkeypatch):
+    """boto3 reads AWS_ENDPOINT_URL (set by `python -m sandbox env`); these tests sign for AWS's own endpoints."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_STS", raising=False)
+
+
 def sts(region="eu-west-1", endpoint_url=None, **kwargs):
     creds = dict(aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
     creds.update(kwargs)
