@@ -1,8 +1,10 @@
 """Whether a kubelet could pull an image: images of the sandbox's ECR registries (its account, any region) must
 exist there under their tag or digest; images of other registries are always "pulled" (nothing is downloaded).
 
-Answers are kept PULL_CACHE seconds per image (in the pods controller's memory), so a pass over many pods makes
-few calls; the calls are internal to the sandbox (Context.aws).
+Answers are kept per image (in the pods controller's memory), so a pass over many pods makes few calls: a pull that
+worked PULL_CACHE seconds, a failed one PULL_BACK_OFF seconds, the kubelet's first back-off before it pulls again (the
+kubelet then doubles it up to five minutes; the sandbox keeps the first step, so an image pushed late is pulled within
+seconds). The calls are internal to the sandbox (Context.aws).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from .context import Context
 
 PULL_CACHE = 2.0
+PULL_BACK_OFF = 10.0
 ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[^:@]+)"
                        r"(?::(?P<tag>\w[\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$")
 
@@ -25,7 +28,7 @@ def pull_error(ctx: Context, image: str) -> str | None:
     memory = ctx.remembered("image-pulls")
     now = time.monotonic()
     cached = memory.get(image)
-    if cached and now - cached[0] < PULL_CACHE:
+    if cached and now - cached[0] < (PULL_BACK_OFF if cached[1] else PULL_CACHE):
         return cached[1]
     error = _ecr_error(ctx, match)
     memory[image] = (now, error)

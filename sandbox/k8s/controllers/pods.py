@@ -11,13 +11,13 @@ from __future__ import annotations
 from ..objects import timestamp
 from .context import KUBELET, NODES, PODS, PVCS, Context, condition, live, short_hash
 from .events import record
-from .image_pulls import PULL_CACHE, pull_error
+from .image_pulls import PULL_BACK_OFF, pull_error
 from .nodes import internal_ips, pod_ip
 from .placement import choose, pod_requests, rooms_of, unschedulable_message
 
 SCHEDULER = "default-scheduler"
 NAME = "pods"
-PULL_RETRY = PULL_CACHE  # seconds between two pull attempts of a pod in ImagePullBackOff
+PULL_RETRY = PULL_BACK_OFF  # seconds between two pull attempts of a pod in ImagePullBackOff
 
 
 def reconcile(ctx: Context) -> None:

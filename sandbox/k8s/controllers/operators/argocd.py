@@ -134,6 +134,22 @@ class World:
         self.label_key = settings.get("application.instanceLabelKey") or "app.kubernetes.io/instance"
         self.reconciliation_timeout = duration_seconds(settings.get("timeout.reconciliation") or DEFAULT_RECONCILIATION)
         self._tracked: dict[str, list] | None = None
+        self._revisions: dict[str, str | SourceError] = {}
+
+    def resolve(self, source: dict, creds: dict) -> str:
+        """REPO_SERVER.resolve, once per pass for each source and credentials: the Applications of one repository
+        (the shop's root and its seven) read its refs once, as Argo CD's repo-server caches a resolved revision."""
+        key = json.dumps([source.get("repoURL"), source.get("targetRevision"), source.get("chart"), creds],
+                         sort_keys=True)
+        if key not in self._revisions:
+            try:
+                self._revisions[key] = REPO_SERVER.resolve(source, creds)
+            except SourceError as error:
+                self._revisions[key] = error
+        resolved = self._revisions[key]
+        if isinstance(resolved, SourceError):
+            raise resolved
+        return resolved
 
     def tracked(self, app_name: str) -> list[tuple]:
         """(type, live object) of every top-level object the Application tracks (indexed once per pass; the
@@ -246,7 +262,7 @@ class Reconciler:
         source = self.spec.get("source") or {}
         try:
             creds = credentials(self.world.secrets, source.get("repoURL", ""))
-            revision = REPO_SERVER.resolve(source, creds)
+            revision = self.world.resolve(source, creds)
             if not forced and revision == self.state.get("revision") and "error" not in self.state:
                 return False  # no new commit: the webhook would not have fired, nothing to reconcile
             self._reconciled(now)
