@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -201,6 +202,58 @@ def run_module(sandbox: Sandbox, module: str, args: dict, *, check: bool = False
     if bool(result.get("failed")) != expect_failure:
         raise AssertionError(f"{module} {'succeeded' if expect_failure else 'failed'} unexpectedly: {result}")
     return result
+
+
+@dataclass(frozen=True)
+class ModuleStep:
+    """One step of `run_modules`: `module` with `args` (plus the sandbox's endpoint_url unless `aws` is false), in
+    check mode or not, expected to fail or not."""
+
+    module: str
+    args: dict
+    check: bool = False
+    fails: bool = False
+    aws: bool = True
+
+
+def run_modules(sandbox: Sandbox, steps: list[ModuleStep], *, diff: bool = False) -> list[dict]:
+    """Run module steps in order as the tasks of one playbook on localhost: one Ansible start for them all, where
+    `run_module` pays one per step. A failing step does not stop the next ones, and each must fail exactly when its
+    `fails` says so.
+
+    Returns each step's result dict with `started` and `ended` (epoch seconds, as the json callback timed the task),
+    so that the sandbox's call log can be split between the steps.
+    """
+    tasks = [{"name": f"step {index}",
+              step.module: dict(step.args, endpoint_url=sandbox.aws_endpoint) if step.aws else step.args,
+              "check_mode": step.check, "diff": diff, "ignore_errors": True}
+             for index, step in enumerate(steps)]
+    with tempfile.TemporaryDirectory(prefix="eksforge-steps-") as folder:
+        playbook = Path(folder) / "steps.yml"
+        playbook.write_text(json.dumps([{"name": "Module steps", "hosts": "localhost", "gather_facts": False,
+                                         "tasks": tasks}]))
+        env = dict(sandbox.env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
+                   ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+        done = subprocess.run([str(VENV_BIN / "ansible-playbook"), str(playbook)], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, timeout=300 + 120 * len(steps), check=False)
+    try:
+        ran = json.loads(done.stdout)["plays"][0]["tasks"]
+        results = [dict(task["hosts"]["localhost"], started=_epoch(task["task"]["duration"]["start"]),
+                        ended=_epoch(task["task"]["duration"]["end"])) for task in ran]
+    except (ValueError, KeyError, IndexError) as error:
+        raise AssertionError(f"ansible-playbook failed (rc={done.returncode}):\n{done.stdout}\n{done.stderr}") from error
+    if len(results) != len(steps):
+        raise AssertionError(f"{len(steps)} steps, {len(results)} results:\n{done.stdout}\n{done.stderr}")
+    for index, (step, result) in enumerate(zip(steps, results)):
+        if bool(result.get("failed")) != step.fails:
+            raise AssertionError(f"step {index} ({step.module}) {'succeeded' if step.fails else 'failed'} "
+                                 f"unexpectedly: {result}")
+    return results
+
+
+def _epoch(stamp: str) -> float:
+    """The json callback's time ("2026-12-03T18:50:01.123456Z", UTC) in epoch seconds."""
+    return datetime.fromisoformat(stamp.removesuffix("Z")).replace(tzinfo=timezone.utc).timestamp()
 
 
 # --- EKS clusters and their Kubernetes API ------------------------------------------------------------

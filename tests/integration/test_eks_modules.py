@@ -1,7 +1,8 @@
 """The EKS modules against the sandbox: create -> no-op -> check mode -> update -> delete, verified with boto3.
 
-Each step is one run of one module (`ansible localhost -m`, tests/integration/support/runs.py); its result
-carries the API calls the sandbox counted during exactly that run, so "no mutating call" assertions cover it.
+Each step is one run of one module: alone (`run(...)`, `ansible localhost -m`) or, for a lifecycle, as one task
+of a playbook of steps (`run.steps(...)`, one Ansible start for them all; tests/integration/support/runs.py). Its
+result carries the API calls the sandbox logged during exactly that step, so "no mutating call" assertions cover it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from tests.integration.support.asserts import wait_for
 from tests.integration.support.constants import ACCOUNT, EKS_TRUST as TRUST, REGION as DEFAULT_REGION
-from tests.integration.support.runs import run_module
+from tests.integration.support.runs import ModuleStep, run_module, run_module_steps
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +28,7 @@ def eks_sandbox(sandbox):
 
 class ModuleRuns:
     """`run("eks_cluster", args)`: one run of eksforge.platform.eks_cluster with --diff against the sandbox, its
-    result with the API calls it made; `run.failing(...)` for a run that must fail."""
+    result with the API calls it made; `run.steps(step(...), ...)` for several in one playbook."""
 
     def __init__(self, sandbox):
         self.sandbox = sandbox
@@ -36,8 +37,26 @@ class ModuleRuns:
         return run_module(self.sandbox, f"eksforge.platform.{module}", args, check=check, diff=True,
                           expect_failure=expect_failure)
 
-    def failing(self, module: str, args: dict, check: bool = False) -> dict:
-        return self(module, args, check=check, expect_failure=True)
+    def steps(self, *steps: ModuleStep) -> list[dict]:
+        """The steps (`step(...)`) in order in one playbook with --diff: one Ansible start for them all."""
+        return run_module_steps(self.sandbox, *steps, diff=True)
+
+    def lifecycle(self, module: str, create: dict, update: dict, refused: tuple = ()) -> list[dict]:
+        """In one playbook: `create` twice, `update` in check mode, `update` twice, then each of `refused` (which must
+        fail); their results in that order."""
+        return self.steps(step(module, create), step(module, create), step(module, update, check=True),
+                          step(module, update), step(module, update),
+                          *(step(module, args, fails=True) for args in refused))
+
+
+def step(module: str, args: dict, check: bool = False, fails: bool = False) -> ModuleStep:
+    """eksforge.platform.`module` with `args` as one step of `run.steps`."""
+    return ModuleStep(f"eksforge.platform.{module}", args, check=check, fails=fails)
+
+
+def removal(module: str, absent: dict) -> tuple[ModuleStep, ...]:
+    """The steps of a removal: planned in check mode, made, then made again (nothing left to remove)."""
+    return step(module, absent, check=True), step(module, absent), step(module, absent)
 
 
 @pytest.fixture(scope="module")
@@ -125,22 +144,6 @@ def test_eks_cluster_lifecycle(run, aws, network, roles):
         "support_type": "STANDARD",
         "tags": {"eksforge:platform": "e2", "team": "shop"},
     }
-
-    created = run("eks_cluster", create)
-    assert_ok(created, True)
-    assert created["status"] == "ACTIVE"
-    assert created["endpoint"].startswith("https://")
-    assert created["certificate_authority"]["data"]
-    assert created["identity"]["oidc"]["issuer"].startswith("https://")
-    assert created["arn"].endswith(":cluster/e2-lifecycle")
-    assert created["platform_version"]
-    assert created["resources_vpc_config"]["cluster_security_group_id"]
-    assert_mutations(created, ["eks:CreateCluster"])
-
-    again = run("eks_cluster", create)
-    assert_ok(again, False)
-    assert again["mutating_calls"] == []
-
     update = dict(
         create,
         version="1.31",
@@ -152,17 +155,53 @@ def test_eks_cluster_lifecycle(run, aws, network, roles):
         security_groups=network["security_groups"],
         tags={"eksforge:platform": "e2", "stage": "dev"},
     )
-    checked = run("eks_cluster", update, check=True)
+    key = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001"
+    created, again, checked, updated, unchanged, by_name, *refused, encrypted, unencrypted = run.steps(
+        step("eks_cluster", create),
+        step("eks_cluster", create),
+        step("eks_cluster", update, check=True),
+        step("eks_cluster", update),
+        step("eks_cluster", update),
+        step("eks_cluster", dict(update, security_groups=["e2-eks-0", "e2-eks-1"])),
+        step("eks_cluster", dict(update, version="1.33"), fails=True),
+        step("eks_cluster", dict(update, version="1.30"), fails=True),
+        step("eks_cluster", dict(update, subnets=network["subnets"][1:]), fails=True),
+        step("eks_cluster", dict(update, authentication_mode="CONFIG_MAP"), fails=True),
+        step("eks_cluster", dict(update, encryption_key_arn=key)),
+        step("eks_cluster", dict(update, encryption_key_arn=""), fails=True))
+
+    assert_ok(created, True)
+    assert created["status"] == "ACTIVE"
+    assert created["endpoint"].startswith("https://")
+    assert created["certificate_authority"]["data"]
+    assert created["identity"]["oidc"]["issuer"].startswith("https://")
+    assert created["arn"].endswith(":cluster/e2-lifecycle")
+    assert created["platform_version"]
+    assert created["resources_vpc_config"]["cluster_security_group_id"]
+    assert_mutations(created, ["eks:CreateCluster"])
+
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
+    # check mode plans every update on the 1.30 cluster and changes nothing
     assert_ok(checked, True)
     assert checked["mutating_calls"] == []
     assert [u["kind"] for u in checked["updates"]] == ["endpoint_access", "security_groups", "logging", "access_config", "upgrade_policy", "version"]
     assert checked["diff"]["before"]["version"] == "1.30" and checked["diff"]["after"]["version"] == "1.31"
-    assert eks.describe_cluster(name="e2-lifecycle")["cluster"]["version"] == "1.30"
 
-    updated = run("eks_cluster", update)
     assert_ok(updated, True)
     assert [u["kind"] for u in updated["updates"]] == ["endpoint_access", "security_groups", "logging", "access_config", "upgrade_policy", "version"]
     assert_mutations(updated, ["eks:UpdateClusterConfig"] * 5 + ["eks:UpdateClusterVersion", "eks:TagResource", "eks:UntagResource"])
+    assert updated["diff"]["before"]["version"] == "1.30"
+    assert_ok(unchanged, False)
+    assert_ok(by_name, False)
+    assert by_name["mutating_calls"] == []
+    for result, message in zip(refused, ("one minor version at a time", "downgrade", "subnet_ids", "can't go back")):
+        assert_failed_before_mutating(result, message)
+    assert_ok(encrypted, True)
+    assert_mutations(encrypted, ["eks:AssociateEncryptionConfig"])
+    assert_failed_before_mutating(unencrypted, "can't be removed")
+
     cluster = eks.describe_cluster(name="e2-lifecycle")["cluster"]
     assert cluster["version"] == "1.31"
     assert cluster["status"] == "ACTIVE"
@@ -174,42 +213,26 @@ def test_eks_cluster_lifecycle(run, aws, network, roles):
     assert cluster["accessConfig"]["authenticationMode"] == "API"
     assert cluster["upgradePolicy"]["supportType"] == "EXTENDED"
     assert cluster["tags"] == {"eksforge:platform": "e2", "stage": "dev"}
+    assert cluster["encryptionConfig"][0]["provider"]["keyArn"] == key
     for done in updated["updates"]:
         assert eks.describe_update(name="e2-lifecycle", updateId=done["id"])["update"]["status"] == "Successful"
 
-    assert_ok(run("eks_cluster", update), False)
-    by_name = run("eks_cluster", dict(update, security_groups=["e2-eks-0", "e2-eks-1"]))
-    assert_ok(by_name, False)
-    assert by_name["mutating_calls"] == []
-
-    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, version="1.33")), "one minor version at a time")
-    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, version="1.30")), "downgrade")
-    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, subnets=network["subnets"][1:])), "subnet_ids")
-    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, authentication_mode="CONFIG_MAP")), "can't go back")
-
-    key = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001"
-    encrypted = run("eks_cluster", dict(update, encryption_key_arn=key))
-    assert_ok(encrypted, True)
-    assert_mutations(encrypted, ["eks:AssociateEncryptionConfig"])
-    assert eks.describe_cluster(name="e2-lifecycle")["cluster"]["encryptionConfig"][0]["provider"]["keyArn"] == key
-    assert_failed_before_mutating(run.failing("eks_cluster", dict(update, encryption_key_arn="")), "can't be removed")
-
-    info = run("eks_cluster_info", {"name": "e2-lifecycle"})
+    absent = {"name": "e2-lifecycle", "state": "absent"}
+    info, missing, listed, planned, deleted, gone = run.steps(
+        step("eks_cluster_info", {"name": "e2-lifecycle"}),
+        step("eks_cluster_info", {"name": "e2-missing"}),
+        step("eks_cluster_info", {}),
+        *removal("eks_cluster", absent))
     assert_ok(info, False)
     assert [c["name"] for c in info["clusters"]] == ["e2-lifecycle"]
     assert info["clusters"][0]["version"] == "1.31"
-    assert run("eks_cluster_info", {"name": "e2-missing"})["clusters"] == []
-    assert "e2-lifecycle" in [c["name"] for c in run("eks_cluster_info", {})["clusters"]]
-
-    absent = {"name": "e2-lifecycle", "state": "absent"}
-    checked = run("eks_cluster", absent, check=True)
-    assert_ok(checked, True)
-    assert checked["mutating_calls"] == []
-    deleted = run("eks_cluster", absent)
+    assert missing["clusters"] == []
+    assert "e2-lifecycle" in [c["name"] for c in listed["clusters"]]
+    assert_ok(planned, True)
+    assert planned["mutating_calls"] == []
     assert_ok(deleted, True)
     assert_mutations(deleted, ["eks:DeleteCluster"])
     assert "e2-lifecycle" not in eks.list_clusters()["clusters"]
-    gone = run("eks_cluster", absent)
     assert_ok(gone, False)
     assert gone["mutating_calls"] == []
 
@@ -237,15 +260,6 @@ def test_eks_nodegroup_lifecycle(run, aws, network, roles, shared_cluster):
         "version": "1.30",
         "tags": {"eksforge:platform": "e2"},
     }
-    created = run("eks_nodegroup", create)
-    assert_ok(created, True)
-    assert created["status"] == "ACTIVE"
-    assert_mutations(created, ["eks:CreateNodegroup"])
-
-    again = run("eks_nodegroup", create)
-    assert_ok(again, False)
-    assert again["mutating_calls"] == []
-
     update = dict(
         create,
         scaling_config={"min_size": 2, "max_size": 5, "desired_size": 3},
@@ -255,15 +269,26 @@ def test_eks_nodegroup_lifecycle(run, aws, network, roles, shared_cluster):
         version="1.31",
         tags={"eksforge:platform": "e2", "pool": "spot"},
     )
-    checked = run("eks_nodegroup", update, check=True)
+    invalid = dict(update, scaling_config={"min_size": 3, "max_size": 5, "desired_size": 1})
+    created, again, checked, updated, unchanged, *refused = run.lifecycle(
+        "eks_nodegroup", create, update,
+        refused=(invalid, dict(update, instance_types=["m7g.xlarge"]), dict(update, version="1.32")))
+    assert_ok(created, True)
+    assert created["status"] == "ACTIVE"
+    assert_mutations(created, ["eks:CreateNodegroup"])
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
     assert_ok(checked, True)
     assert checked["mutating_calls"] == []
     assert [u["kind"] for u in checked["updates"]] == ["config", "version"]
     assert checked["diff"]["after"]["labels"] == {"workload": "shop", "pool": "spot"}
 
-    updated = run("eks_nodegroup", update)
     assert_ok(updated, True)
     assert_mutations(updated, ["eks:UpdateNodegroupConfig", "eks:UpdateNodegroupVersion", "eks:TagResource"])
+    assert_ok(unchanged, False)
+    for result, message in zip(refused, ("min_size <= desired_size <= max_size", "instance_types", "newer than its cluster")):
+        assert_failed_before_mutating(result, message)
     nodegroup = eks.describe_nodegroup(clusterName=shared_cluster, nodegroupName="e2-workers")["nodegroup"]
     assert nodegroup["scalingConfig"] == {"minSize": 2, "maxSize": 5, "desiredSize": 3}
     assert nodegroup["labels"] == {"workload": "shop", "pool": "spot"}
@@ -274,22 +299,15 @@ def test_eks_nodegroup_lifecycle(run, aws, network, roles, shared_cluster):
     assert nodegroup["updateConfig"].get("maxUnavailablePercentage") == 50
     assert nodegroup["version"] == "1.31"
     assert nodegroup["tags"] == {"eksforge:platform": "e2", "pool": "spot"}
-    assert_ok(run("eks_nodegroup", update), False)
-
-    invalid = dict(update, scaling_config={"min_size": 3, "max_size": 5, "desired_size": 1})
-    assert_failed_before_mutating(run.failing("eks_nodegroup", invalid), "min_size <= desired_size <= max_size")
-    assert_failed_before_mutating(run.failing("eks_nodegroup", dict(update, instance_types=["m7g.xlarge"])), "instance_types")
-    assert_failed_before_mutating(run.failing("eks_nodegroup", dict(update, version="1.32")), "newer than its cluster")
 
     absent = {"name": "e2-workers", "cluster_name": shared_cluster, "state": "absent"}
-    checked = run("eks_nodegroup", absent, check=True)
-    assert_ok(checked, True)
-    assert checked["mutating_calls"] == []
-    deleted = run("eks_nodegroup", absent)
+    planned, deleted, gone = run.steps(*removal("eks_nodegroup", absent))
+    assert_ok(planned, True)
+    assert planned["mutating_calls"] == []
     assert_ok(deleted, True)
     assert_mutations(deleted, ["eks:DeleteNodegroup"])
     assert "e2-workers" not in eks.list_nodegroups(clusterName=shared_cluster)["nodegroups"]
-    assert_ok(run("eks_nodegroup", absent), False)
+    assert_ok(gone, False)
 
 
 def test_eks_nodegroup_launch_template(run, aws, network, roles, shared_cluster):
@@ -303,21 +321,19 @@ def test_eks_nodegroup_launch_template(run, aws, network, roles, shared_cluster)
         "subnets": network["subnets"][:2],
         "launch_template": {"name": "e2-nodes", "version": "1"},
     }
-    assert_ok(run("eks_nodegroup", create), True)
-    again = run("eks_nodegroup", create)
+    update = dict(create, launch_template={"name": "e2-nodes", "version": "2"})
+    created, again, checked, updated, unchanged, renamed = run.lifecycle(
+        "eks_nodegroup", create, update, refused=(dict(update, launch_template={"name": "other", "version": "1"}),))
+    assert_ok(created, True)
     assert_ok(again, False)
     assert again["mutating_calls"] == []
-
-    update = dict(create, launch_template={"name": "e2-nodes", "version": "2"})
-    checked = run("eks_nodegroup", update, check=True)
     assert_ok(checked, True)
     assert checked["mutating_calls"] == []
-    updated = run("eks_nodegroup", update)
     assert_ok(updated, True)
     assert_mutations(updated, ["eks:UpdateNodegroupVersion"])
+    assert_ok(unchanged, False)
+    assert_failed_before_mutating(renamed, "launch_template.name")
     assert eks.describe_nodegroup(clusterName=shared_cluster, nodegroupName="e2-templated")["nodegroup"]["launchTemplate"]["version"] == "2"
-    assert_ok(run("eks_nodegroup", update), False)
-    assert_failed_before_mutating(run.failing("eks_nodegroup", dict(update, launch_template={"name": "other", "version": "1"})), "launch_template.name")
 
     deleted = run("eks_nodegroup", {"name": "e2-templated", "cluster_name": shared_cluster, "state": "absent"})
     assert_ok(deleted, True)
@@ -325,41 +341,38 @@ def test_eks_nodegroup_launch_template(run, aws, network, roles, shared_cluster)
 
 def test_eks_nodegroup_info(run, aws, network, roles, shared_cluster):
     eks = aws["eks"]
-    made = {
-        name: run("eks_nodegroup", {
-            "name": name,
-            "cluster_name": shared_cluster,
-            "node_role": roles["e2-nodes"],
-            "subnets": network["subnets"][:2],
-            "labels": {"pool": name},
-            "tags": {"eksforge:platform": "e2", "pool": name},
-        })
-        for name in ("e2-info-a", "e2-info-b")
-    }
+    names = ("e2-info-a", "e2-info-b")
+    *created, listed, one, unknown, missing = run.steps(
+        *(step("eks_nodegroup", {"name": name, "cluster_name": shared_cluster, "node_role": roles["e2-nodes"],
+                                 "subnets": network["subnets"][:2], "labels": {"pool": name},
+                                 "tags": {"eksforge:platform": "e2", "pool": name}}) for name in names),
+        step("eks_nodegroup_info", {"cluster_name": shared_cluster}, check=True),
+        step("eks_nodegroup_info", {"cluster_name": shared_cluster, "name": "e2-info-b"}),
+        step("eks_nodegroup_info", {"cluster_name": shared_cluster, "name": "no-such-nodegroup"}),
+        step("eks_nodegroup_info", {"cluster_name": "no-such-cluster"}))
+    made = dict(zip(names, created))
     for result in made.values():
         assert_ok(result, True)
 
-    listed = run("eks_nodegroup_info", {"cluster_name": shared_cluster}, check=True)
     assert_ok(listed, False)
     assert listed["mutating_calls"] == []
     found = {n["nodegroup_name"]: n for n in listed["nodegroups"]}
     assert {"e2-info-a", "e2-info-b"} <= set(found)
     for name, result in made.items():
         # the shape eks_nodegroup returns, read again
-        expected = {k: v for k, v in result.items() if k not in ("action", "changed", "diff", "mutating_calls", "read_calls", "invocation", "updates")}
+        expected = {k: v for k, v in result.items() if k not in ("action", "changed", "diff", "mutating_calls", "read_calls", "invocation", "updates", "started", "ended")}
         assert found[name] == expected, name
         assert found[name]["tags"] == {"eksforge:platform": "e2", "pool": name}
         assert found[name]["scaling_config"]["min_size"] == 1 and found[name]["labels"] == {"pool": name}
 
-    one = run("eks_nodegroup_info", {"cluster_name": shared_cluster, "name": "e2-info-b"})
     assert [n["nodegroup_name"] for n in one["nodegroups"]] == ["e2-info-b"]
-    assert run("eks_nodegroup_info", {"cluster_name": shared_cluster, "name": "no-such-nodegroup"})["nodegroups"] == []
-    missing = run("eks_nodegroup_info", {"cluster_name": "no-such-cluster"})
+    assert unknown["nodegroups"] == []
     assert_ok(missing, False)
     assert missing["nodegroups"] == [] and missing["mutating_calls"] == []
 
-    for name in made:
-        assert_ok(run("eks_nodegroup", {"name": name, "cluster_name": shared_cluster, "state": "absent"}), True)
+    for deleted in run.steps(*(step("eks_nodegroup", {"name": name, "cluster_name": shared_cluster, "state": "absent"})
+                               for name in made)):
+        assert_ok(deleted, True)
     assert not {"e2-info-a", "e2-info-b"} & set(eks.list_nodegroups(clusterName=shared_cluster)["nodegroups"])
 
 
@@ -386,18 +399,6 @@ def test_eks_addon_lifecycle(run, aws, roles, shared_cluster):
         "resolve_conflicts": "OVERWRITE",
         "tags": {"eksforge:platform": "e2"},
     }
-    created = run("eks_addon", create)
-    assert_ok(created, True)
-    assert created["addon_version"] == default
-    assert created["status"] == "ACTIVE"
-    assert_mutations(created, ["eks:CreateAddon"])
-    addon = eks.describe_addon(clusterName=shared_cluster, addonName="vpc-cni")["addon"]
-    assert json.loads(addon["configurationValues"]) == {"env": {"ENABLE_PREFIX_DELEGATION": "true"}}
-
-    again = run("eks_addon", create)
-    assert_ok(again, False)
-    assert again["mutating_calls"] == []
-
     latest = max(versions, key=lambda v: tuple(int(n) for n in v.lstrip("v").replace("-eksbuild.", ".").split(".")))
     update = dict(
         create,
@@ -405,12 +406,23 @@ def test_eks_addon_lifecycle(run, aws, roles, shared_cluster):
         configuration_values={"env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}},
         tags={"eksforge:platform": "e2", "addon": "cni"},
     )
-    checked = run("eks_addon", update, check=True)
+    created, again, checked, updated, unchanged, *refused = run.lifecycle(
+        "eks_addon", create, update,
+        refused=(dict(update, version="v0.0.1-eksbuild.1"), dict(update, name="no-such-addon")))
+    assert_ok(created, True)
+    assert created["addon_version"] == default
+    assert created["status"] == "ACTIVE"
+    assert_mutations(created, ["eks:CreateAddon"])
+    # the configuration values it was created with, as the update's diff read them
+    assert updated["diff"]["before"]["configuration_values"] == {"env": {"ENABLE_PREFIX_DELEGATION": "true"}}
+
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+
     assert_ok(checked, True)
     assert checked["mutating_calls"] == []
     assert checked["diff"]["after"]["version"] == latest
 
-    updated = run("eks_addon", update)
     assert_ok(updated, True)
     assert_mutations(updated, ["eks:UpdateAddon", "eks:TagResource"])
     addon = eks.describe_addon(clusterName=shared_cluster, addonName="vpc-cni")["addon"]
@@ -418,30 +430,30 @@ def test_eks_addon_lifecycle(run, aws, roles, shared_cluster):
     assert json.loads(addon["configurationValues"]) == update["configuration_values"]
     assert addon["tags"] == {"eksforge:platform": "e2", "addon": "cni"}
     assert eks.describe_update(name=shared_cluster, updateId=updated["update_id"], addonName="vpc-cni")["update"]["status"] == "Successful"
-    assert_ok(run("eks_addon", update), False)
-
-    assert_failed_before_mutating(run.failing("eks_addon", dict(update, version="v0.0.1-eksbuild.1")), "not available for Kubernetes 1.31")
-    assert_failed_before_mutating(run.failing("eks_addon", dict(update, name="no-such-addon")), "unknown to EKS")
+    assert_ok(unchanged, False)
+    for result, message in zip(refused, ("not available for Kubernetes 1.31", "unknown to EKS")):
+        assert_failed_before_mutating(result, message)
 
     csi = {
         "cluster_name": shared_cluster,
         "name": "aws-ebs-csi-driver",
         "pod_identity_associations": [{"service_account": "ebs-csi-controller-sa", "role_arn": roles["e2-ebs-csi"]}],
     }
-    assert_ok(run("eks_addon", csi), True)
-    again = run("eks_addon", csi)
-    assert_ok(again, False)
-    assert again["mutating_calls"] == []
-
+    removals = []
     for name in ("vpc-cni", "aws-ebs-csi-driver"):
         absent = {"cluster_name": shared_cluster, "name": name, "state": "absent"}
-        checked = run("eks_addon", absent, check=True)
+        planned, _, gone = removal("eks_addon", absent)
+        removals += [planned, step("eks_addon", dict(absent, preserve=True)), gone]
+    made, again, *removed = run.steps(step("eks_addon", csi), step("eks_addon", csi), *removals)
+    assert_ok(made, True)
+    assert_ok(again, False)
+    assert again["mutating_calls"] == []
+    for checked, deleted, gone in (removed[:3], removed[3:]):
         assert_ok(checked, True)
         assert checked["mutating_calls"] == []
-        deleted = run("eks_addon", dict(absent, preserve=True))
         assert_ok(deleted, True)
         assert_mutations(deleted, ["eks:DeleteAddon"])
-        assert_ok(run("eks_addon", absent), False)
+        assert_ok(gone, False)
     assert eks.list_addons(clusterName=shared_cluster)["addons"] == []
 
 
@@ -451,52 +463,59 @@ def test_eks_addon_resolves_for_kubernetes_version_before_the_cluster_exists_or_
     versions_133, default_133 = compatible_versions(eks, "coredns", "1.33")
     planned = {"cluster_name": "e2-planned", "name": "coredns", "version": "default", "kubernetes_version": "1.33"}
 
-    checked = run("eks_addon", planned, check=True)
-    assert_ok(checked, True)
-    assert checked["diff"]["before"] == {} and checked["diff"]["after"]["version"] == default_133
-    assert checked["mutating_calls"] == []
-    assert "eks:DescribeAddonVersions" in checked["read_calls"]
-    newest = run("eks_addon", dict(planned, version="latest"), check=True)
-    assert_ok(newest, True)
-    assert newest["diff"]["after"]["version"] == max(versions_133, key=lambda v: tuple(int(n) for n in re.findall(r"\d+", v)))
-    exact = run("eks_addon", dict(planned, version=versions_133[-1]), check=True)
-    assert_ok(exact, True)
-    assert exact["diff"]["after"]["version"] == versions_133[-1]
-
-    assert_failed_before_mutating(run.failing("eks_addon", dict(planned, version="v9.9.9-eksbuild.1"), check=True), "not available for Kubernetes 1.33")
-    assert_failed_before_mutating(run.failing("eks_addon", dict(planned, name="no-such-addon"), check=True), "unknown to EKS")
-    assert_failed_before_mutating(run.failing("eks_addon", dict(planned, kubernetes_version=None), check=True), "set kubernetes_version")
-    assert_failed_before_mutating(run.failing("eks_addon", planned), "Cluster e2-planned does not exist")
-    assert "e2-planned" not in eks.list_clusters()["clusters"]
-
     # The shared cluster runs 1.31: a plan for its upgrade to 1.32 resolves for 1.32, a real change refuses.
     dummy, default_132 = compatible_versions(eks, "kube-proxy", "1.32")
     versions_131, default_131 = compatible_versions(eks, "kube-proxy", "1.31")
     assert default_132 != default_131  # kube-proxy is built per Kubernetes minor version
     upgrade = {"cluster_name": shared_cluster, "name": "kube-proxy", "version": "default", "kubernetes_version": "1.32"}
-    checked = run("eks_addon", upgrade, check=True)
-    assert_ok(checked, True)
-    assert checked["diff"]["after"]["version"] == default_132 and checked["mutating_calls"] == []
-    assert_failed_before_mutating(run.failing("eks_addon", upgrade), "runs Kubernetes 1.31, not kubernetes_version 1.32")
-
     current = dict(upgrade, kubernetes_version="1.31")
-    created = run("eks_addon", current)
+    (checked, newest, exact, *refused, upgrade_planned, upgrade_refused, created, again, upgrade_replanned, updated,
+     deleted) = run.steps(
+        step("eks_addon", planned, check=True),
+        step("eks_addon", dict(planned, version="latest"), check=True),
+        step("eks_addon", dict(planned, version=versions_133[-1]), check=True),
+        step("eks_addon", dict(planned, version="v9.9.9-eksbuild.1"), check=True, fails=True),
+        step("eks_addon", dict(planned, name="no-such-addon"), check=True, fails=True),
+        step("eks_addon", dict(planned, kubernetes_version=None), check=True, fails=True),
+        step("eks_addon", planned, fails=True),
+        step("eks_addon", upgrade, check=True),
+        step("eks_addon", upgrade, fails=True),
+        step("eks_addon", current),
+        step("eks_addon", current),
+        step("eks_addon", upgrade, check=True),
+        step("eks_addon", dict(current, version="latest")),
+        step("eks_addon", {"cluster_name": shared_cluster, "name": "kube-proxy", "state": "absent"}))
+
+    assert_ok(checked, True)
+    assert checked["diff"]["before"] == {} and checked["diff"]["after"]["version"] == default_133
+    assert checked["mutating_calls"] == []
+    assert "eks:DescribeAddonVersions" in checked["read_calls"]
+    assert_ok(newest, True)
+    assert newest["diff"]["after"]["version"] == max(versions_133, key=lambda v: tuple(int(n) for n in re.findall(r"\d+", v)))
+    assert_ok(exact, True)
+    assert exact["diff"]["after"]["version"] == versions_133[-1]
+    for result, message in zip(refused, ("not available for Kubernetes 1.33", "unknown to EKS", "set kubernetes_version",
+                                         "Cluster e2-planned does not exist")):
+        assert_failed_before_mutating(result, message)
+    assert "e2-planned" not in eks.list_clusters()["clusters"]
+
+    assert_ok(upgrade_planned, True)
+    assert upgrade_planned["diff"]["after"]["version"] == default_132 and upgrade_planned["mutating_calls"] == []
+    assert_failed_before_mutating(upgrade_refused, "runs Kubernetes 1.31, not kubernetes_version 1.32")
+
     assert_ok(created, True)
     assert created["addon_version"] == default_131
     assert_mutations(created, ["eks:CreateAddon"])
-    again = run("eks_addon", current)
     assert_ok(again, False)
     assert again["mutating_calls"] == []
     # planned for the upgrade, the installed add-on would move to 1.32's default
-    checked = run("eks_addon", upgrade, check=True)
-    assert_ok(checked, True)
-    assert checked["diff"]["before"]["version"] == default_131 and checked["diff"]["after"]["version"] == default_132
-    assert checked["mutating_calls"] == []
-    updated = run("eks_addon", dict(current, version="latest"))
+    assert_ok(upgrade_replanned, True)
+    assert upgrade_replanned["diff"]["before"]["version"] == default_131
+    assert upgrade_replanned["diff"]["after"]["version"] == default_132
+    assert upgrade_replanned["mutating_calls"] == []
     assert_ok(updated, True)
     assert_mutations(updated, ["eks:UpdateAddon"])
     assert updated["addon_version"] != default_131 and updated["addon_version"] in versions_131
-    deleted = run("eks_addon", {"cluster_name": shared_cluster, "name": "kube-proxy", "state": "absent"})
     assert_ok(deleted, True)
     assert_mutations(deleted, ["eks:DeleteAddon"])
 
@@ -512,42 +531,45 @@ def test_eks_addons_plans_every_addon_then_converges_them_in_one_run(run, aws, s
 
     # one bad version fails the whole list before any add-on is created, naming it
     bad = dict(request, addons=[addons[0], {"name": "kube-proxy", "version": "v9.9.9-eksbuild.1"}])
-    assert_failed_before_mutating(run.failing("eks_addons", bad), "'kube-proxy' version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.31")
+    latest = max(cni_versions, key=lambda v: tuple(int(n) for n in re.findall(r"\d+", v)))
+    change = dict(request, addons=[dict(addons[0], version="latest"), {"name": "kube-proxy", "state": "absent"}])
+    refused, created, again, checked, changed, unchanged = run.steps(
+        step("eks_addons", bad, fails=True),
+        step("eks_addons", request),
+        step("eks_addons", request),
+        step("eks_addons", change, check=True),
+        step("eks_addons", change),
+        step("eks_addons", change))
+    assert_failed_before_mutating(refused, "'kube-proxy' version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.31")
 
-    created = run("eks_addons", request)
     assert_ok(created, True)
     assert_mutations(created, ["eks:CreateAddon", "eks:CreateAddon"])
     assert created["read_calls"].count("eks:DescribeCluster") == 1
     assert [(a["name"], a["addon_version"], a["status"]) for a in created["addons"]] == [
         ("vpc-cni", cni_default, "ACTIVE"), ("kube-proxy", proxy_default, "ACTIVE")]
-    assert json.loads(eks.describe_addon(clusterName=shared_cluster, addonName="vpc-cni")["addon"]["configurationValues"]) == {
-        "env": {"WARM_IP_TARGET": "2"}}
+    # the configuration values it was created with, as the change's diff read them
+    assert checked["diff"]["before"]["vpc-cni"]["configuration_values"] == {"env": {"WARM_IP_TARGET": "2"}}
 
-    again = run("eks_addons", request)
     assert_ok(again, False)
     assert again["mutating_calls"] == [] and [a["changed"] for a in again["addons"]] == [False, False]
 
-    latest = max(cni_versions, key=lambda v: tuple(int(n) for n in re.findall(r"\d+", v)))
-    change = dict(request, addons=[dict(addons[0], version="latest"), {"name": "kube-proxy", "state": "absent"}])
-    checked = run("eks_addons", change, check=True)
     assert_ok(checked, True)
     assert checked["mutating_calls"] == []
     assert checked["diff"]["after"]["vpc-cni"]["version"] == latest and checked["diff"]["after"]["kube-proxy"] == {}
-    changed = run("eks_addons", change)
     assert_ok(changed, True)
     assert_mutations(changed, ["eks:UpdateAddon", "eks:DeleteAddon"])
     assert eks.list_addons(clusterName=shared_cluster)["addons"] == ["vpc-cni"]
     assert eks.describe_addon(clusterName=shared_cluster, addonName="vpc-cni")["addon"]["addonVersion"] == latest
-    assert_ok(run("eks_addons", change), False)
+    assert_ok(unchanged, False)
 
     # check mode plans a list for a cluster the play has yet to create
     dummy, coredns_default_133 = compatible_versions(eks, "coredns", "1.33")
-    planned = run("eks_addons", {"cluster_name": "e2-planned", "kubernetes_version": "1.33",
-                                 "addons": [{"name": "coredns", "version": "default"}]}, check=True)
+    planned, removed = run.steps(
+        step("eks_addons", {"cluster_name": "e2-planned", "kubernetes_version": "1.33",
+                            "addons": [{"name": "coredns", "version": "default"}]}, check=True),
+        step("eks_addons", {"cluster_name": shared_cluster, "addons": [{"name": "vpc-cni", "state": "absent"}]}))
     assert_ok(planned, True)
     assert planned["diff"]["after"]["coredns"]["version"] == coredns_default_133 and planned["mutating_calls"] == []
-
-    removed = run("eks_addons", {"cluster_name": shared_cluster, "addons": [{"name": "vpc-cni", "state": "absent"}]})
     assert_ok(removed, True)
     assert eks.list_addons(clusterName=shared_cluster)["addons"] == []
 
@@ -579,15 +601,13 @@ def test_eks_access_entry_lifecycle(run, aws, roles, shared_cluster):
         ],
         "tags": {"eksforge:platform": "e2"},
     }
-    created = run("eks_access_entry", create)
+    created, again = run.steps(step("eks_access_entry", create), step("eks_access_entry", create))
     assert_ok(created, True)
     assert_mutations(created, ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy", "eks:AssociateAccessPolicy"])
     assert associated(eks, shared_cluster, principal) == {ADMIN: ("cluster", []), EDIT: ("namespace", ["shop", "shop-staging"])}
     entry = eks.describe_access_entry(clusterName=shared_cluster, principalArn=principal)["accessEntry"]
     assert entry["kubernetesGroups"] == ["shop-developers"]
     assert entry["type"] == "STANDARD"
-
-    again = run("eks_access_entry", create)
     assert_ok(again, False)
     assert again["mutating_calls"] == []
 
@@ -600,12 +620,19 @@ def test_eks_access_entry_lifecycle(run, aws, roles, shared_cluster):
         ],
         tags={"eksforge:platform": "e2", "team": "shop"},
     )
-    checked = run("eks_access_entry", update, check=True)
+    keep_others = dict(update, policy_associations=[{"policy": "AmazonEKSViewPolicy"}], purge_policy_associations=False)
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/e2-developers/alice"
+    checked, updated, unchanged, kept, *refused = run.steps(
+        step("eks_access_entry", update, check=True),
+        step("eks_access_entry", update),
+        step("eks_access_entry", update),
+        step("eks_access_entry", keep_others),
+        step("eks_access_entry", dict(update, principal_arn=session), fails=True),
+        step("eks_access_entry", dict(update, type="EC2_LINUX"), fails=True))
     assert_ok(checked, True)
     assert checked["mutating_calls"] == []
     assert [p["policy_arn"] for p in checked["access_policies"]] == [EDIT, VIEW]
 
-    updated = run("eks_access_entry", update)
     assert_ok(updated, True)
     assert_mutations(
         updated, ["eks:AssociateAccessPolicy", "eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy", "eks:UpdateAccessEntry", "eks:TagResource"]
@@ -614,26 +641,20 @@ def test_eks_access_entry_lifecycle(run, aws, roles, shared_cluster):
     entry = eks.describe_access_entry(clusterName=shared_cluster, principalArn=principal)["accessEntry"]
     assert sorted(entry["kubernetesGroups"]) == ["shop-developers", "viewers"]
     assert entry["tags"] == {"eksforge:platform": "e2", "team": "shop"}
-    assert_ok(run("eks_access_entry", update), False)
-
-    keep_others = dict(update, policy_associations=[{"policy": "AmazonEKSViewPolicy"}], purge_policy_associations=False)
-    kept = run("eks_access_entry", keep_others)
+    assert_ok(unchanged, False)
     assert_ok(kept, False)
     assert kept["mutating_calls"] == []
-
-    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/e2-developers/alice"
-    assert_failed_before_mutating(run.failing("eks_access_entry", dict(update, principal_arn=session)), "not an IAM role or user ARN")
-    assert_failed_before_mutating(run.failing("eks_access_entry", dict(update, type="EC2_LINUX")), "kubernetes_groups and kubernetes_username can only be set")
+    for result, message in zip(refused, ("not an IAM role or user ARN", "kubernetes_groups and kubernetes_username can only be set")):
+        assert_failed_before_mutating(result, message)
 
     absent = {"cluster_name": shared_cluster, "principal_arn": principal, "state": "absent"}
-    checked = run("eks_access_entry", absent, check=True)
-    assert_ok(checked, True)
-    assert checked["mutating_calls"] == []
-    deleted = run("eks_access_entry", absent)
+    planned, deleted, gone = run.steps(*removal("eks_access_entry", absent))
+    assert_ok(planned, True)
+    assert planned["mutating_calls"] == []
     assert_ok(deleted, True)
     assert_mutations(deleted, ["eks:DeleteAccessEntry"])
     assert principal not in eks.list_access_entries(clusterName=shared_cluster)["accessEntries"]
-    assert_ok(run("eks_access_entry", absent), False)
+    assert_ok(gone, False)
 
 
 # ---------------------------------------------------------------------------
@@ -650,38 +671,33 @@ def test_eks_pod_identity_association_lifecycle(run, aws, roles, shared_cluster)
         "role_arn": roles["e2-orders"],
         "tags": {"eksforge:platform": "e2"},
     }
-    created = run("eks_pod_identity_association", create)
+    update = dict(create, role_arn=roles["e2-orders-v2"], tags={"eksforge:platform": "e2", "app": "orders"})
+    created, again, checked, updated, unchanged = run.lifecycle("eks_pod_identity_association", create, update)
     assert_ok(created, True)
     assert_mutations(created, ["eks:CreatePodIdentityAssociation"])
     assert created["association_id"]
-
-    again = run("eks_pod_identity_association", create)
     assert_ok(again, False)
     assert again["mutating_calls"] == []
 
-    update = dict(create, role_arn=roles["e2-orders-v2"], tags={"eksforge:platform": "e2", "app": "orders"})
-    checked = run("eks_pod_identity_association", update, check=True)
     assert_ok(checked, True)
     assert checked["mutating_calls"] == []
     assert checked["diff"]["after"]["role_arn"] == roles["e2-orders-v2"]
 
-    updated = run("eks_pod_identity_association", update)
     assert_ok(updated, True)
     assert_mutations(updated, ["eks:UpdatePodIdentityAssociation", "eks:TagResource"])
     association = eks.describe_pod_identity_association(clusterName=shared_cluster, associationId=created["association_id"])["association"]
     assert association["roleArn"] == roles["e2-orders-v2"]
     assert association["tags"] == {"eksforge:platform": "e2", "app": "orders"}
-    assert_ok(run("eks_pod_identity_association", update), False)
+    assert_ok(unchanged, False)
 
     absent = {"cluster_name": shared_cluster, "namespace": "shop", "service_account": "orders", "state": "absent"}
-    checked = run("eks_pod_identity_association", absent, check=True)
-    assert_ok(checked, True)
-    assert checked["mutating_calls"] == []
-    deleted = run("eks_pod_identity_association", absent)
+    planned, deleted, gone = run.steps(*removal("eks_pod_identity_association", absent))
+    assert_ok(planned, True)
+    assert planned["mutating_calls"] == []
     assert_ok(deleted, True)
     assert_mutations(deleted, ["eks:DeletePodIdentityAssociation"])
     assert eks.list_pod_identity_associations(clusterName=shared_cluster)["associations"] == []
-    assert_ok(run("eks_pod_identity_association", absent), False)
+    assert_ok(gone, False)
 
 
 # ---------------------------------------------------------------------------
@@ -694,12 +710,16 @@ def test_eks_modules_retry_throttled_calls(run, eks_sandbox, aws, roles, shared_
     args = {"cluster_name": shared_cluster, "namespace": "throttled", "service_account": "app", "role_arn": roles["e2-orders"]}
     eks_sandbox.set_faults(throttle_rate=0.3, seed=7)
     try:
-        assert_ok(run("eks_pod_identity_association", args), True)
-        assert_ok(run("eks_pod_identity_association", args), False)
-        info = run("eks_cluster_info", {"name": shared_cluster})
+        created, again, info, deleted = run.steps(
+            step("eks_pod_identity_association", args),
+            step("eks_pod_identity_association", args),
+            step("eks_cluster_info", {"name": shared_cluster}),
+            step("eks_pod_identity_association", dict(args, state="absent")))
+        assert_ok(created, True)
+        assert_ok(again, False)
         assert_ok(info, False)
         assert info["clusters"][0]["name"] == shared_cluster
-        assert_ok(run("eks_pod_identity_association", dict(args, state="absent")), True)
+        assert_ok(deleted, True)
     finally:
         eks_sandbox.clear_faults()
     assert eks_sandbox.boto3_client("eks").list_pod_identity_associations(clusterName=shared_cluster, namespace="throttled")["associations"] == []

@@ -1,23 +1,26 @@
 """The one way the tests run Ansible against a sandbox.
 
 `run_playbook` (sandbox/harness.py) runs a play and reports recap and API calls; `run_module` runs one module
-(`ansible localhost -m`, sandbox/harness.py) and adds the API calls that run made to its result; `role_play`
+(`ansible localhost -m`, sandbox/harness.py) and adds the API calls that run made to its result; `run_module_steps`
+runs several in order in one playbook (one Ansible start) and gives each step's result the calls made during it;
+`role_play`
 writes a play that applies one role with the collection's module_defaults and optionally saves a fact.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from sandbox import harness
-from sandbox.harness import PlaybookRun, Sandbox, run_playbook
+from sandbox.harness import ModuleStep, PlaybookRun, Sandbox, run_playbook
 
 from tests.integration.support.constants import AWS_MODULE_DEFAULTS, REGION
 
-__all__ = ["PlaybookRun", "Sandbox", "role_play", "run_module", "run_playbook"]
+__all__ = ["ModuleStep", "PlaybookRun", "Sandbox", "role_play", "run_module", "run_module_steps", "run_playbook"]
 
 
 def _call_counts(sandbox: Sandbox) -> Counter:
@@ -41,6 +44,21 @@ def run_module(sandbox: Sandbox, module: str, args: dict, *, region: str | None 
     result["read_calls"] = sorted(f"{service}:{action}" for (service, action, kind), count in made.items()
                                   if kind != "mutating" for _ in range(count))
     return result
+
+
+def run_module_steps(sandbox: Sandbox, *steps: ModuleStep, region: str | None = REGION,
+                     diff: bool = False) -> list[dict]:
+    """Run the steps in order in one playbook; each result as `run_module` gives it, with the
+    `mutating_calls` and `read_calls` the sandbox logged while that step's task ran (a failing step fails only when
+    its `fails` says so, and does not stop the others)."""
+    regional = [replace(step, args={"region": region, **step.args}) if region else step for step in steps]
+    results = harness.run_modules(sandbox, regional, diff=diff)
+    log = sandbox.call_log()
+    for result in results:
+        during = [call for call in log if result["started"] <= call["at"] <= result["ended"]]
+        result["mutating_calls"] = sorted(f"{c['service']}:{c['action']}" for c in during if c["kind"] == "mutating")
+        result["read_calls"] = sorted(f"{c['service']}:{c['action']}" for c in during if c["kind"] != "mutating")
+    return results
 
 
 def role_play(folder: Path, role: str, *, tasks_from: str | None = None, save: str | None = None) -> str:
