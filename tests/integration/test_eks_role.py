@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.support.asserts import assert_ran, wait_for
+from tests.integration.support.asserts import assert_host_failed_with, assert_ran, wait_for
 from tests.integration.support.constants import ACCOUNT, EKS_DESTROY_PLAYBOOK as DESTROY_PLAYBOOK, EKS_PLAYBOOK as PLAYBOOK
 from tests.integration.support.constants import LOCAL_PLATFORM as CLUSTER, ONLY_EKS
-from tests.integration.support.inventory import cluster_prerequisites, default_addon_version
+from tests.integration.support.inventory import cluster_prerequisites, default_addon_version, host_per_case_inventory
 from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
@@ -70,16 +70,20 @@ def test_check_mode_on_empty_sandbox_makes_no_mutating_call(private_sandbox, wor
 
 
 def test_bad_addon_fails_check_mode_on_empty_sandbox(private_sandbox, work):
-    """Before the cluster exists, EKS still resolves the add-on versions for eks_kubernetes_version."""
-    cases = {"v9.9.9-eksbuild.1": "version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.32",
-             "v1.33.5-eksbuild.2": "is not available for Kubernetes 1.32"}
-    for version, message in cases.items():
-        run = run_playbook(private_sandbox, ONLY_EKS, check=True, extra_vars=extra(
-            work, eks_addons=[{"name": "vpc-cni"}, {"name": "kube-proxy", "version": version}]))
-        assert run.rc != 0 and run.failed == 1, run.output[-3000:]
-        assert "eks_addons lists an add-on or version EKS does not offer for Kubernetes 1.32" in " ".join(run.output.split())
-        assert message in run.output, run.output[-3000:]
-        assert run.mutating_calls == []
+    """Before the cluster exists, EKS still resolves the add-on versions for eks_kubernetes_version (one run, a host
+    per bad version)."""
+    cases = {"unknown_version": ("v9.9.9-eksbuild.1", "version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.32"),
+             "newer_kubernetes": ("v1.33.5-eksbuild.2", "is not available for Kubernetes 1.32")}
+    inventory = host_per_case_inventory(work / "bad-addons", {
+        host: {"eks_addons": [{"name": "vpc-cni"}, {"name": "kube-proxy", "version": version}]}
+        for host, (version, _) in cases.items()})
+    variables = {name: value for name, value in extra(work).items() if name != "eks_addons"}
+    run = run_playbook(private_sandbox, ONLY_EKS, check=True, inventory=str(inventory), extra_vars=variables)
+    assert run.rc != 0
+    for host, (_, message) in cases.items():
+        assert_host_failed_with(run, host, "eks_addons lists an add-on or version EKS does not offer for Kubernetes 1.32")
+        assert_host_failed_with(run, host, message)
+    assert run.mutating_calls == []
 
 
 def test_cold_run_converges(private_sandbox, work):
