@@ -13,6 +13,8 @@ import pytest
 
 from tests.integration.support.asserts import changed_tasks
 from tests.integration.support.awx_jobs import AwxRunner, SurveyAnswerRefused
+from tests.integration.support.inventory import owned_resources
+from tests.integration.support.kubernetes import PLATFORM_NAMESPACE
 
 
 def plain(output: str) -> str:
@@ -57,14 +59,19 @@ def test_workflow_runs_infra_platform_apps_in_order_and_changes_nothing_the_seco
     assert "PLAY [Apps layer (workloads)]" in plain(dict(jobs)["apps"].output)
 
 
-def test_summary_template_lists_the_built_platform(built):
+def test_summary_template_lists_the_built_platform(built, platform_built_under_lost_answers):
+    """playbooks/summary.yml as the workflow's last node: everything the platform owns, read only."""
     _, jobs = built
     summary = dict(jobs)["summary"]
     assert summary.status == "successful" and summary.changed == 0 and summary.mutating_calls == []
     output = plain(summary.output)
     assert "platform: eksforge-local (local, us-east-1)" in output
+    made = owned_resources(platform_built_under_lost_answers.sandbox)
+    for resource in (made["vpcs"][0], *made["ecr_repositories"], *made["iam_roles"]):
+        assert resource in output, resource
     assert re.search(r"eks_clusters: - eksforge-local 1\.33 ACTIVE https://", output), output[-3000:]
-    assert re.search(r"namespaces: (- \S+ )*- platform\b", output), output[-3000:]
+    # inventories/local: Argo CD and the shop on, Jenkins and EFK off
+    assert f"namespaces: - argocd - {PLATFORM_NAMESPACE} - shop " in output, output[-3000:]
     assert summary.total_calls > 0  # it read AWS
 
 

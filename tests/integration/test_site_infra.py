@@ -1,8 +1,8 @@
 """playbooks/site.yml (infra layer: vpc, iam, ecr, eks; platform layer; apps layer) against the sandbox: check mode
 on an empty account, then the platform built cold once per worker while a third of the mutating calls lose their
 answer (the `platform_built_under_lost_answers` fixture; test_lost_answers.py checks each resource was made once) read
-by the tests below: what the cold run made, `--check` mutating nothing, and the summary. The second run of each layer
-with changed=0 and 0 mutating calls is the AWX build workflow's (test_awx_jobs.py, which shares this build); the
+by the tests below: what the cold run made and `--check` mutating nothing. The second run of each layer with changed=0
+and 0 mutating calls, and the summary, are the AWX build workflow's (test_awx_jobs.py, which shares this build); the
 platform_namespace role's own cases are in test_platform_namespace.py; destroy of the whole platform is
 test_platform_destroy.py."""
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.support.asserts import assert_idempotent, assert_ran
-from tests.integration.support.constants import SITE, SUMMARY
+from tests.integration.support.constants import SITE
 from tests.integration.support.inventory import owned_resources
 from tests.integration.support.kubernetes import PLATFORM_NAMESPACE, assert_platform_namespace
 
@@ -108,18 +108,3 @@ def test_check_mode_on_the_built_platform_changes_nothing(platform_built_under_l
     chart_checks = [line for line in checked.output.splitlines()
                     if line.startswith("TASK [eksforge.platform.helm_release : Check the chart, its repository")]
     assert len(chart_checks) == len(set(chart_checks)) == 5, chart_checks
-
-
-def test_summary_lists_what_exists(platform_built_under_lost_answers):
-    platform = platform_built_under_lost_answers
-    made = owned_resources(platform.sandbox)
-    summary = platform.run(SUMMARY)
-    assert_idempotent(summary)
-    assert made["vpcs"][0] in summary.output
-    for repo in made["ecr_repositories"]:
-        assert repo in summary.output
-    for role in made["iam_roles"]:
-        assert role in summary.output
-    assert "eksforge-local 1.33 ACTIVE https://" in summary.output
-    # inventories/local: Argo CD and the shop on, Jenkins and EFK off
-    assert f"namespaces:\n        - argocd\n        - {PLATFORM_NAMESPACE}\n        - shop\n" in summary.output
