@@ -2,9 +2,9 @@
 exist there under their tag or digest; images of other registries are always "pulled" (nothing is downloaded).
 
 Answers are kept per image (in the pods controller's memory), so a pass over many pods makes few calls: a pull that
-worked PULL_CACHE seconds, a failed one PULL_BACK_OFF seconds, the kubelet's first back-off before it pulls again (the
-kubelet then doubles it up to five minutes; the sandbox keeps the first step, so an image pushed late is pulled within
-seconds). The calls are internal to the sandbox (Context.aws).
+worked for PULL_CACHE seconds, a failed one for PULL_BACK_OFF seconds, the kubelet's first back-off before it tries
+again (the kubelet then doubles it up to five minutes; the sandbox keeps the first step, so an image pushed late is
+pulled within seconds). The calls are internal to the sandbox (Context.aws).
 """
 
 from __future__ import annotations

@@ -3,8 +3,7 @@
 `run_playbook` (sandbox/harness.py) runs a play and reports recap and API calls; `run_module` runs one module
 (`ansible localhost -m`, sandbox/harness.py) and adds the API calls that run made to its result; `run_module_steps`
 runs several in order in one playbook (one Ansible start) and gives each step's result the calls made during it;
-`role_play`
-writes a play that applies one role with the collection's module_defaults and optionally saves a fact.
+`role_play` writes a play that applies one role with the collection's module_defaults and optionally saves a fact.
 """
 
 from __future__ import annotations
