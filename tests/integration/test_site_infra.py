@@ -13,7 +13,7 @@ import pytest
 from tests.integration.support.asserts import assert_idempotent, assert_ran
 from tests.integration.support.constants import SITE
 from tests.integration.support.inventory import owned_resources
-from tests.integration.support.kubernetes import PLATFORM_NAMESPACE, assert_platform_namespace
+from tests.integration.support.kubernetes import assert_platform_namespace
 
 pytestmark = pytest.mark.slow
 
