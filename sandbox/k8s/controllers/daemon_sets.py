@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from ..objects import random_suffix
 from . import revisions
-from .context import DAEMON_SETS, PODS, Context, live, short_hash
+from .context import DAEMON_SETS, NODES, PODS, Context, live, short_hash
 from .events import record
 from .nodes import ready_nodes
 from .pod_templates import is_ready, new_pod, pods_of
 
 CONTROLLER = "daemonset-controller"
+NAME = "daemon-sets"
 
 
 def reconcile(ctx: Context) -> None:
+    # A pass follows only from these objects: none is needed while none of them changed.
+    if not ctx.changed(NAME, DAEMON_SETS, PODS, NODES, revisions.CONTROLLER_REVISIONS):
+        return
     all_pods = ctx.list(PODS, shared=True)
     all_revisions = ctx.list(revisions.CONTROLLER_REVISIONS)
     nodes = ready_nodes(ctx, cordoned=True)

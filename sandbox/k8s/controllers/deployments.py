@@ -12,6 +12,7 @@ from .context import DEPLOYMENTS, REPLICA_SETS, Context, condition, live, owned_
 from .events import record
 
 CONTROLLER = "deployment-controller"
+NAME = "deployments"
 
 REVISION = "deployment.kubernetes.io/revision"
 REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
@@ -19,6 +20,11 @@ CHANGE_CAUSE = "kubernetes.io/change-cause"
 
 
 def reconcile(ctx: Context) -> None:
+    # A pass follows from Deployments and ReplicaSets, and from the clock only at a rollout's progress deadline.
+    memory = ctx.remembered(NAME)
+    if not ctx.changed(NAME, DEPLOYMENTS, REPLICA_SETS) and time.monotonic() < memory.get("deadline", float("inf")):
+        return
+    memory["deadline"] = float("inf")
     all_sets = ctx.list(REPLICA_SETS)
     for deploy in live(ctx.list(DEPLOYMENTS)):
         spec, meta = deploy.get("spec") or {}, deploy["metadata"]
@@ -112,6 +118,8 @@ def _deadline_exceeded(ctx: Context, deploy: dict, rs_name: str, complete: bool)
     remaining = rollouts[uid][1] + (deploy.get("spec") or {}).get("progressDeadlineSeconds", 600) - time.monotonic()
     if remaining > 0:
         ctx.wake_in(remaining)
+        memory = ctx.remembered(NAME)
+        memory["deadline"] = min(memory["deadline"], time.monotonic() + remaining)
         return False
     return True
 

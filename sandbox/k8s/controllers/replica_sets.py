@@ -8,11 +8,16 @@ from ..objects import random_suffix
 from .context import PODS, REPLICA_SETS, Context, live
 from .events import record
 
-CONTROLLER = "replicaset-controller"
 from .pod_templates import is_ready, new_pod, pods_of
+
+CONTROLLER = "replicaset-controller"
+NAME = "replica-sets"
 
 
 def reconcile(ctx: Context) -> None:
+    # A pass follows only from ReplicaSets and pods: none is needed while neither changed.
+    if not ctx.changed(NAME, REPLICA_SETS, PODS):
+        return
     all_pods = ctx.list(PODS, shared=True)
     for rs in live(ctx.list(REPLICA_SETS)):
         meta, spec = rs["metadata"], rs.get("spec") or {}

@@ -12,9 +12,13 @@ from .pod_templates import is_ready, new_pod, pods_of
 
 REVISION_LABEL = "controller-revision-hash"
 CONTROLLER = "statefulset-controller"
+NAME = "stateful-sets"
 
 
 def reconcile(ctx: Context) -> None:
+    # A pass follows only from these objects: none is needed while none of them changed.
+    if not ctx.changed(NAME, STATEFUL_SETS, PODS, PVCS, revisions.CONTROLLER_REVISIONS):
+        return
     all_pods = ctx.list(PODS)
     all_revisions = ctx.list(revisions.CONTROLLER_REVISIONS)
     for sts in live(ctx.list(STATEFUL_SETS)):

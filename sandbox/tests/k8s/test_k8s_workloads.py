@@ -164,3 +164,21 @@ def test_statefulset_and_daemonset_history_and_undo(eks, namespace, version):
                             namespace=namespace)).split()
     assert wait_until(lambda: ok(eks.kubectl("get", "pods", "-o", "jsonpath={.items[*].spec.containers[0].image}",
                                              namespace=namespace)).split() == ["nginx:1.25"] * 4), images
+
+
+def test_stalled_rollout_times_out_with_nothing_else_changing(eks, namespace):
+    """The deployment controller reports ProgressDeadlineExceeded once progressDeadlineSeconds have passed, as the
+    real one does, also when no object changes meanwhile (pods that no node can take stay Pending, untouched)."""
+    body = yaml.safe_load(workload("Deployment", "stalled", replicas=1, progressDeadlineSeconds=2))
+    body["spec"]["template"]["spec"]["nodeSelector"] = {"eksforge.io/pool": "none-such"}
+    ok(eks.kubectl("apply", "-f", "-", namespace=namespace, input=yaml.safe_dump(body)))
+
+    def progressing() -> dict:
+        conditions = get(eks, namespace, "deployment/stalled").get("status", {}).get("conditions") or []
+        return next((c for c in conditions if c["type"] == "Progressing"), {})
+
+    assert wait_until(lambda: progressing().get("reason") == "ReplicaSetUpdated")
+    stalled = wait_until(lambda: progressing().get("reason") == "ProgressDeadlineExceeded" and progressing())
+    assert stalled["status"] == "False"
+    pod = get(eks, namespace, "pods")["items"][0]
+    assert pod["status"]["phase"] == "Pending"
