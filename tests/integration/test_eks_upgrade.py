@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.support.asserts import assert_host_failed_with
 from tests.integration.support.constants import LOCAL_PLATFORM as CLUSTER, ONLY_EKS as PLAYBOOK
-from tests.integration.support.inventory import cluster_prerequisites, default_addon_version
+from tests.integration.support.inventory import cluster_prerequisites, default_addon_version, host_per_case_inventory
 from tests.integration.support.runs import run_playbook
 
 pytestmark = pytest.mark.slow
@@ -78,20 +79,26 @@ def test_one_minor_upgrade_runs_control_plane_then_addons_then_nodegroups(privat
     assert max(u["createdAt"] for u in addon_updates) < node_updates[0]["createdAt"]
 
 
-def test_a_version_eks_does_not_offer_fails_in_the_preflight(private_sandbox, work):
-    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, "1.35"))
-    assert run.rc != 0 and run.mutating_calls == []
-    assert "eks_kubernetes_version 1.35 is not a Kubernetes version EKS offers in us-east-1" in \
-        " ".join(run.output.split()), run.output[-3000:]
+# After the upgrade the cluster runs 1.33. host -> (eks_kubernetes_version, what its failure must say); all hosts are
+# one run on that cluster.
+REFUSED = {
+    "not_offered": ("1.35", "eks_kubernetes_version 1.35 is not a Kubernetes version EKS offers in us-east-1"),
+    "downgrade": ("1.32", f"eks_kubernetes_version 1.32 can't be applied to cluster {CLUSTER}, which runs Kubernetes 1.33"),
+    "downgrade_two": ("1.31", f"eks_kubernetes_version 1.31 can't be applied to cluster {CLUSTER}, which runs "
+                              "Kubernetes 1.33"),
+}
 
 
-@pytest.mark.parametrize("version, current", [("1.32", "1.33"), ("1.31", "1.33")], ids=["downgrade", "downgrade_two"])
-def test_downgrade_fails_before_any_mutating_call(private_sandbox, work, version, current):
+def test_versions_refused_after_the_upgrade_fail_before_any_mutating_call(private_sandbox, work, tmp_path):
+    """A version EKS does not offer fails in the preflight, a downgrade (by one minor version or two) in the eks
+    role's check of the cluster: one run with a host per case."""
     eks = private_sandbox.boto3_client("eks")
-    assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == current
-    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, version))
+    assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.33"
+    inventory = host_per_case_inventory(tmp_path, {host: {"eks_kubernetes_version": version}
+                                                   for host, (version, _) in REFUSED.items()})
+    run = run_playbook(private_sandbox, PLAYBOOK, inventory=str(inventory), extra_vars=work)
     assert run.rc != 0
-    assert f"eks_kubernetes_version {version} can't be applied to cluster {CLUSTER}, which runs Kubernetes {current}" in \
-        " ".join(run.output.split()), run.output[-3000:]
+    for host, (_, message) in REFUSED.items():
+        assert_host_failed_with(run, host, message)
     assert run.mutating_calls == []
-    assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == current
+    assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.33"
