@@ -139,6 +139,10 @@ def build_app(config: SandboxConfig) -> SandboxApp:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from moto.server import DomainDispatcherApplication, create_backend_app
 
+    from sandbox.aws import managed_policies
+
+    managed_policies.install()
+
     moto_app = DomainDispatcherApplication(create_backend_app)
     return SandboxApp(moto_app, load_extensions(config, moto_app))
 
