@@ -7,7 +7,6 @@ is read back with kubectl to prove it is a kubeconfig kubectl accepts.
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import os
 import stat
@@ -30,8 +29,15 @@ CA_DATA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFI
 pytestmark = pytest.mark.slow
 
 
-# One module run against the sandbox, in eu-west-1 unless the test says otherwise.
-run_module = functools.partial(runs.run_module, region="eu-west-1")
+MODULE = "eksforge.platform.eks_kubeconfig"
+
+
+def kubeconfig_steps(aws, *steps: dict) -> list[dict]:
+    """The module's steps (its arguments, plus `check` and `fails` when set) in one playbook run in eu-west-1, with
+    --diff; each step's result as runs.run_module gives it."""
+    return runs.run_module_steps(aws, *(runs.ModuleStep(MODULE, {k: v for k, v in step.items() if k not in ("check", "fails")},
+                                                        check=step.get("check", False), fails=step.get("fails", False))
+                                        for step in steps), region="eu-west-1", diff=True)
 
 
 OTHER = {
@@ -50,10 +56,6 @@ def kubectl(path, *args):
     return done.stdout
 
 
-def kubeconfig(aws, **args):
-    return run_module(aws, "eksforge.platform.eks_kubeconfig", args, check=args.pop("check", False), diff=args.pop("diff", False))
-
-
 def mode_of(path):
     return stat.S_IMODE(os.stat(path).st_mode)
 
@@ -67,15 +69,14 @@ def test_explicit_endpoint_merge_idempotence_mode_and_removal(aws, tmp_path):
                 certificate_authority_data=CA_DATA, alias="{cluster_name}@{region}")
     arn = f"arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/demo"
 
-    preview = kubeconfig(aws, check=True, diff=True, **args)
+    preview, written, again = kubeconfig_steps(aws, dict(args, check=True), args, args)
     assert preview["changed"] is True
     assert preview["context"] == "demo@eu-west-1" and preview["cluster"] == arn and preview["user"] == arn
     assert preview["diff"]["before"] == original
     assert "get-token" in preview["diff"]["after"] and "kind-kind" in preview["diff"]["after"]
-    assert path.read_text() == original and mode_of(path) == 0o644
-
-    written = kubeconfig(aws, diff=True, **args)
+    assert written["diff"]["before"] == original  # the check-mode step wrote nothing
     assert written["changed"] is True and written["path"] == str(path)
+    assert again["changed"] is False
     assert written["diff"]["after"] == path.read_text()
     assert mode_of(path) == 0o600
     view = json.loads(kubectl(path, "config", "view", "--raw", "-o", "json"))
@@ -91,40 +92,41 @@ def test_explicit_endpoint_merge_idempotence_mode_and_removal(aws, tmp_path):
     assert next(u for u in view["users"] if u["name"] == "kind-kind") == OTHER["users"][0]
     assert "demo@eu-west-1" in kubectl(path, "config", "get-contexts", "-o", "name").split()
 
+    # Only the mode differs: check mode reports it, the next step (changed: the mode was still 0644) fixes it.
     content = path.read_text()
-    assert kubeconfig(aws, **args)["changed"] is False
-    assert path.read_text() == content
-
     path.chmod(0o644)
-    assert kubeconfig(aws, check=True, **args)["changed"] is True and mode_of(path) == 0o644
-    assert kubeconfig(aws, **args)["changed"] is True and mode_of(path) == 0o600 and path.read_text() == content
-
-    role = kubeconfig(aws, role_arn=f"arn:aws:iam::{ACCOUNT}:role/admin", set_current_context=False, **args)
-    assert role["changed"] is True
+    planned, fixed, role = kubeconfig_steps(aws, dict(args, check=True), args, dict(
+        args, role_arn=f"arn:aws:iam::{ACCOUNT}:role/admin", set_current_context=False))
+    assert planned["changed"] is True and fixed["changed"] is True
+    assert fixed["diff"]["before"] == fixed["diff"]["after"] == content
+    assert role["changed"] is True and mode_of(path) == 0o600
     user = yaml.safe_load(path.read_text())["users"][1]["user"]
     assert user["exec"]["args"][-2:] == ["--role-arn", f"arn:aws:iam::{ACCOUNT}:role/admin"]
 
     removal = dict(cluster_name="demo", path=str(path), alias="{cluster_name}@{region}", state="absent")
-    assert kubeconfig(aws, check=True, **removal)["changed"] is True
-    assert path.read_text() != original
-    gone = kubeconfig(aws, diff=True, **removal)
+    with_role = path.read_text()
+    planned, gone, again = kubeconfig_steps(aws, dict(removal, check=True), removal, removal)
+    assert planned["changed"] is True
+    assert gone["diff"]["before"] == with_role  # the check-mode step removed nothing
     assert gone["changed"] is True
     left = yaml.safe_load(path.read_text())
     assert left["clusters"] == OTHER["clusters"] and left["users"] == OTHER["users"] and left["contexts"] == OTHER["contexts"]
     assert left["current-context"] == ""
-    assert kubeconfig(aws, **removal)["changed"] is False
+    assert again["changed"] is False
 
 
 def test_new_file_in_new_directory_and_absent_on_missing_file(aws, tmp_path):
     path = tmp_path / "kube" / "nested" / "config"
     args = dict(cluster_name="c1", path=str(path), endpoint="https://example.invalid", certificate_authority_data=CA_DATA,
                 cluster_arn=f"arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/c1")
-    assert kubeconfig(aws, check=True, **args)["changed"] is True and not path.exists()
-    assert kubeconfig(aws, **args)["changed"] is True
+    [planned] = kubeconfig_steps(aws, dict(args, check=True))
+    assert planned["changed"] is True and not path.exists()
+    other = tmp_path / "missing"
+    made, absent = kubeconfig_steps(aws, args, dict(cluster_name="c1", path=str(other), state="absent"))
+    assert made["changed"] is True
     assert mode_of(path) == 0o600 and mode_of(path.parent) == 0o700
     assert kubectl(path, "config", "current-context").strip() == args["cluster_arn"]
-    other = tmp_path / "missing"
-    assert kubeconfig(aws, cluster_name="c1", path=str(other), state="absent")["changed"] is False
+    assert absent["changed"] is False
     assert not other.exists()
 
 
@@ -137,14 +139,14 @@ def test_server_and_ca_from_describe_cluster(aws, tmp_path):
                        lambda described: described["status"] == "ACTIVE")
 
     path = tmp_path / "config"
-    made = kubeconfig(aws, cluster_name="described", path=str(path))
+    made, again, missing = kubeconfig_steps(aws, dict(cluster_name="described", path=str(path)),
+                                            dict(cluster_name="described", path=str(path)),
+                                            dict(cluster_name="nope", path=str(path), fails=True))
     assert made["changed"] is True
     assert made["cluster"] == made["context"] == made["user"] == cluster["arn"]
     assert made["endpoint"] == cluster["endpoint"]
     entry = yaml.safe_load(path.read_text())["clusters"][0]
     assert entry == {"cluster": {"certificate-authority-data": cluster["certificateAuthority"]["data"],
                                  "server": cluster["endpoint"]}, "name": cluster["arn"]}
-    assert kubeconfig(aws, cluster_name="described", path=str(path))["changed"] is False
-
-    missing = run_module(aws, "eksforge.platform.eks_kubeconfig", dict(cluster_name="nope", path=str(path)), expect_failure=True)
+    assert again["changed"] is False
     assert "not found" in missing["msg"]
