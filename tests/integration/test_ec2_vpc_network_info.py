@@ -1,11 +1,11 @@
-"""Integration tests of eksforge.platform.ec2_vpc_network_info: one `ansible localhost -m` run against the AWS
-sandbox reads what boto3 built, with read calls only."""
+"""Integration tests of eksforge.platform.ec2_vpc_network_info: the module reads what boto3 built in the AWS sandbox,
+with read calls only. The reads of all tests are the steps of one playbook run on one network (`reads`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.integration.support.runs import run_module
+from tests.integration.support.runs import ModuleStep, run_module_steps
 
 pytestmark = pytest.mark.slow
 
@@ -18,8 +18,7 @@ def tags(**pairs):
     return [{"Key": key, "Value": value} for key, value in pairs.items()]
 
 
-@pytest.fixture
-def network(aws) -> dict:
+def build_network(aws) -> dict:
     """A tagged VPC with a public subnet, an attached internet gateway, a NAT gateway and a tagged route table, plus
     an untagged route table and a subnet of another VPC that the read must leave out."""
     ec2 = aws.boto3_client("ec2")
@@ -42,9 +41,25 @@ def network(aws) -> dict:
     return dict(vpc=vpc, subnet=subnet, igw=igw, nat=nat, table=table)
 
 
-def test_reads_the_whole_network_in_one_run_without_a_change(aws, network):
-    result = run_module(aws, MODULE, {"filters": OWNER_FILTER, "internet_gateway_filters": OWNER_FILTER,
-                                      "route_table_filters": OWNER_FILTER}, check=True)
+@pytest.fixture(scope="module")
+def reads(sandbox) -> tuple[dict, dict]:
+    """The network, and the module's result for each read of the tests below (one playbook run)."""
+    sandbox.reset()
+    network = build_network(sandbox)
+    steps = {
+        "whole": ModuleStep(MODULE, {"filters": OWNER_FILTER, "internet_gateway_filters": OWNER_FILTER,
+                                     "route_table_filters": OWNER_FILTER}, check=True),
+        "by_vpc_id": ModuleStep(MODULE, {"filters": {"vpc-id": network["vpc"]}}),
+        "missing": ModuleStep(MODULE, {"filters": {"tag:eksforge:platform": "nobody"}}),
+        "several": ModuleStep(MODULE, {"filters": {"cidr-block-association.cidr-block": ["10.61.0.0/16",
+                                                                                          "10.62.0.0/16"]}}),
+    }
+    return network, dict(zip(steps, run_module_steps(sandbox, *steps.values())))
+
+
+def test_reads_the_whole_network_in_one_run_without_a_change(reads):
+    network, results = reads
+    result = results["whole"]
 
     assert result["changed"] is False and result["mutating_calls"] == []
     assert result["availability_zones"][:3] == ["us-east-1a", "us-east-1b", "us-east-1c"]
@@ -66,16 +81,17 @@ def test_reads_the_whole_network_in_one_run_without_a_change(aws, network):
     assert result["flow_logs"] == []
 
 
-def test_without_gateway_filters_it_reads_the_attached_gateway(aws, network):
-    result = run_module(aws, MODULE, {"filters": {"vpc-id": network["vpc"]}})
+def test_without_gateway_filters_it_reads_the_attached_gateway(reads):
+    network, results = reads
+    result = results["by_vpc_id"]
+    assert result["mutating_calls"] == []
 
     assert [igw["internet_gateway_id"] for igw in result["internet_gateways"]] == [network["igw"]]
     assert len(result["route_tables"]) == 3  # main, tagged and untagged
 
 
-def test_no_vpc_or_several_read_no_contents(aws, network):
-    missing = run_module(aws, MODULE, {"filters": {"tag:eksforge:platform": "nobody"}})
-    several = run_module(aws, MODULE, {"filters": {"cidr-block-association.cidr-block": ["10.61.0.0/16", "10.62.0.0/16"]}})
+def test_no_vpc_or_several_read_no_contents(reads):
+    missing, several = reads[1]["missing"], reads[1]["several"]
 
     assert missing["vpcs"] == [] and missing["subnets"] == [] and missing["internet_gateways"] == []
     assert len(several["vpcs"]) == 2
