@@ -1,9 +1,12 @@
-"""Integration tests of the eksforge.platform.eks role: vpc -> iam -> eks on a sandbox, checked with boto3.
+"""Integration tests of the eksforge.platform.eks role on a sandbox, checked with boto3.
 
-The tests of this module run in order on one private sandbox (its EKS transient states last 0.2 s):
-check mode on the empty sandbox, the cold run, the second (no-op) run, nodegroups dropped from eks_nodegroups
-(kept, or pruned with eks_prune_nodegroups), the destroy path, then a destroy after the cluster was deleted
-behind the role's back. Check mode on a converged cluster is test_site_infra.py's (the whole built platform).
+The role runs alone (tests/integration/playbooks/eks_only.yml) on a VPC, subnets and an IAM role made with boto3:
+the vpc and iam roles it follows in playbooks/infra.yml have tests of their own, and the chain of the three is
+molecule's infra scenario and site.yml's (test_site_infra.py, test_platform_destroy.py). The tests of this module run
+in order on one private sandbox (its EKS transient states last 0.2 s): check mode before the cluster exists, the cold
+run, the second (no-op) run, nodegroups dropped from eks_nodegroups (kept, or pruned with eks_prune_nodegroups), the
+destroy path, then a destroy after the cluster was deleted behind the role's back. Check mode on a converged cluster
+is test_site_infra.py's (the whole built platform).
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.integration.support.asserts import assert_host_failed_with, assert_ran, wait_for
-from tests.integration.support.constants import ACCOUNT, EKS_DESTROY_PLAYBOOK as DESTROY_PLAYBOOK, EKS_PLAYBOOK as PLAYBOOK
-from tests.integration.support.constants import LOCAL_PLATFORM as CLUSTER, ONLY_EKS
+from tests.integration.support.constants import ACCOUNT, LOCAL_PLATFORM as CLUSTER, ONLY_EKS as PLAYBOOK
 from tests.integration.support.inventory import cluster_prerequisites, default_addon_version, host_per_case_inventory
 from tests.integration.support.runs import run_playbook
 
@@ -34,29 +37,43 @@ EXTRA = {"name": "extra", "min_size": 1, "desired_size": 1, "max_size": 2}
 OWNED = {"eksforge:platform": CLUSTER, "eksforge:eks-cluster": CLUSTER}
 
 
+@dataclass(frozen=True)
+class Work:
+    """This module's folder and what the cluster is made on (cluster_prerequisites: subnets, one role for the
+    cluster and the nodes)."""
+
+    folder: Path
+    prerequisites: dict
+
+
 @pytest.fixture(scope="module")
-def work(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("eks-role")
-
-
-def extra(work: Path, **more) -> dict:
-    return {"eks_kubernetes_version": "1.32", "eks_ca_cert_path": str(work / "ca.crt"),
-            "eks_test_outputs_file": str(work / "outputs.json"), "eks_admin_principal_arns": [ADMIN_ROLE],
-            "eks_kubeconfig_path": str(work / "kubeconfig"), "eks_nodegroups": [GENERAL], **more}
-
-
-def outputs(work: Path) -> dict:
-    return json.loads((work / "outputs.json").read_text())["eks_outputs"]
-
-
-def test_check_mode_on_empty_sandbox_makes_no_mutating_call(private_sandbox, work):
+def work(private_sandbox, tmp_path_factory) -> Work:
     private_sandbox.reset()
+    return Work(tmp_path_factory.mktemp("eks-role"), cluster_prerequisites(private_sandbox, "eks-role", "10.31"))
+
+
+def extra(work: Work, **more) -> dict:
+    folder = work.folder
+    return {**work.prerequisites, "eks_kubernetes_version": "1.32", "eks_ca_cert_path": str(folder / "ca.crt"),
+            "eks_test_outputs_file": str(folder / "outputs.json"), "eks_admin_principal_arns": [ADMIN_ROLE],
+            "eks_kubeconfig_path": str(folder / "kubeconfig"), "eks_nodegroups": [GENERAL], **more}
+
+
+def outputs(work: Work) -> dict:
+    return json.loads((work.folder / "outputs.json").read_text())["eks_outputs"]
+
+
+def test_check_mode_before_the_cluster_exists_makes_no_mutating_call(private_sandbox, work):
     run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work), check=True, diff=True)
     assert_ran(run)
     assert run.mutating_calls == []
     assert run.changed > 0  # it reports what it would create
-    assert "+++ after: EKS cluster eksforge-local (would create)" in run.output
-    assert "+kubernetes_version: '1.32'" in run.output
+    # the cluster as eks_cluster would create it on the existing subnets (site.yml's check on an empty account shows
+    # the plan made before the network exists: test_site_infra.py)
+    cluster_task = run.output.split(f"TASK [eksforge.platform.eks : Create or update the EKS cluster {CLUSTER}]", 1)[1]
+    cluster_diff = cluster_task.split("\nTASK [", 1)[0]
+    assert "+    version: '1.32'" in cluster_diff and "changed: [localhost]" in cluster_diff
+    assert all(f"+    - {subnet}" in cluster_diff for subnet in work.prerequisites["eks_subnet_ids"])
     assert re.search(r"^\+\+\+ after: nodegroup general of cluster eksforge-local \(would create\)\n@@.*\n"
                      r"(\+.*\n)*\+instance_types:\n\+- m6i.large\n", run.output, re.MULTILINE)
     # each add-on is planned with the version EKS resolves for the Kubernetes version the cluster would get
@@ -74,11 +91,11 @@ def test_bad_addon_fails_check_mode_on_empty_sandbox(private_sandbox, work):
     per bad version)."""
     cases = {"unknown_version": ("v9.9.9-eksbuild.1", "version 'v9.9.9-eksbuild.1' is not available for Kubernetes 1.32"),
              "newer_kubernetes": ("v1.33.5-eksbuild.2", "is not available for Kubernetes 1.32")}
-    inventory = host_per_case_inventory(work / "bad-addons", {
+    inventory = host_per_case_inventory(work.folder / "bad-addons", {
         host: {"eks_addons": [{"name": "vpc-cni"}, {"name": "kube-proxy", "version": version}]}
         for host, (version, _) in cases.items()})
     variables = {name: value for name, value in extra(work).items() if name != "eks_addons"}
-    run = run_playbook(private_sandbox, ONLY_EKS, check=True, inventory=str(inventory), extra_vars=variables)
+    run = run_playbook(private_sandbox, PLAYBOOK, check=True, inventory=str(inventory), extra_vars=variables)
     assert run.rc != 0
     for host, (_, message) in cases.items():
         assert_host_failed_with(run, host, "eks_addons lists an add-on or version EKS does not offer for Kubernetes 1.32")
@@ -99,15 +116,14 @@ def test_cold_run_converges(private_sandbox, work):
     assert cluster["tags"]["eksforge:platform"] == CLUSTER
     enabled = {t for entry in cluster["logging"]["clusterLogging"] if entry["enabled"] for t in entry["types"]}
     assert enabled == {"api", "audit", "authenticator"}
-    network = json.loads((work / "outputs.json").read_text())["vpc_outputs"]
-    assert sorted(cluster["resourcesVpcConfig"]["subnetIds"]) == sorted(network["private_app_subnet_ids"])
+    assert sorted(cluster["resourcesVpcConfig"]["subnetIds"]) == sorted(work.prerequisites["eks_subnet_ids"])
 
     nodegroup = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="general")["nodegroup"]
     assert nodegroup["status"] == "ACTIVE" and nodegroup["version"] == "1.32"
     assert nodegroup["amiType"] == "AL2023_x86_64_STANDARD" and nodegroup["capacityType"] == "ON_DEMAND"
     assert nodegroup["scalingConfig"] == {"minSize": 2, "maxSize": 4, "desiredSize": 2}
     assert nodegroup["labels"] == {"eksforge.io/pool": "general"}
-    assert nodegroup["nodeRole"].endswith(":role/eksforge-local-eks-node")
+    assert nodegroup["nodeRole"] == work.prerequisites["eks_node_role_arn"]
     assert set(nodegroup["subnets"]) == set(cluster["resourcesVpcConfig"]["subnetIds"])
 
     assert set(eks.list_addons(clusterName=CLUSTER)["addons"]) == CORE_ADDONS
@@ -146,9 +162,9 @@ def test_cold_run_converges(private_sandbox, work):
     assert facts["oidc_issuer_url"] == issuer and facts["kubernetes_version"] == "1.32"
     assert facts["nodegroup_names"] == ["general"]
     assert set(facts["addon_versions"]) == CORE_ADDONS and all(facts["addon_versions"].values())
-    assert facts["ca_cert_path"] == str(work / "ca.crt")
-    assert (work / "ca.crt").read_text().startswith("-----BEGIN CERTIFICATE-----")
-    assert CLUSTER in (work / "kubeconfig").read_text()
+    assert facts["ca_cert_path"] == str(work.folder / "ca.crt")
+    assert (work.folder / "ca.crt").read_text().startswith("-----BEGIN CERTIFICATE-----")
+    assert CLUSTER in (work.folder / "kubeconfig").read_text()
 
 
 def test_second_run_changes_nothing(private_sandbox, work):
@@ -158,38 +174,29 @@ def test_second_run_changes_nothing(private_sandbox, work):
     assert run.mutating_calls == []
 
 
-def eks_only(private_sandbox, work, **more) -> dict:
-    """Variables for the eks role alone on the converged cluster: its subnets and roles, as the vpc/iam roles gave."""
-    eks = private_sandbox.boto3_client("eks")
-    cluster = eks.describe_cluster(name=CLUSTER)["cluster"]
-    node_role = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="general")["nodegroup"]["nodeRole"]
-    return extra(work, eks_subnet_ids=cluster["resourcesVpcConfig"]["subnetIds"], eks_cluster_role_arn=cluster["roleArn"],
-                 eks_node_role_arn=node_role, **more)
-
-
 def nodegroups(private_sandbox) -> list[str]:
     return private_sandbox.boto3_client("eks").list_nodegroups(clusterName=CLUSTER)["nodegroups"]
 
 
 def test_nodegroup_dropped_from_the_list_is_kept_unless_pruned(private_sandbox, work):
-    added = run_playbook(private_sandbox, ONLY_EKS, extra_vars=eks_only(private_sandbox, work, eks_nodegroups=[GENERAL, EXTRA]))
+    added = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, eks_nodegroups=[GENERAL, EXTRA]))
     assert_ran(added)
     assert added.count("CreateNodegroup") == 1
     extra_tags = private_sandbox.boto3_client("eks").describe_nodegroup(clusterName=CLUSTER, nodegroupName="extra")["nodegroup"]["tags"]
     assert extra_tags["eksforge:platform"] == CLUSTER
 
-    kept = run_playbook(private_sandbox, ONLY_EKS, extra_vars=eks_only(private_sandbox, work, eks_nodegroups=[GENERAL]))
+    kept = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, eks_nodegroups=[GENERAL]))
     assert_ran(kept)
     assert kept.changed == 0 and kept.mutating_calls == []
     assert sorted(nodegroups(private_sandbox)) == ["extra", "general"]
 
-    prune = eks_only(private_sandbox, work, eks_nodegroups=[GENERAL], eks_prune_nodegroups=True)
-    planned = run_playbook(private_sandbox, ONLY_EKS, extra_vars=prune, check=True, diff=True)
+    prune = extra(work, eks_nodegroups=[GENERAL], eks_prune_nodegroups=True)
+    planned = run_playbook(private_sandbox, PLAYBOOK, extra_vars=prune, check=True, diff=True)
     assert_ran(planned)
     assert planned.changed == 1 and planned.mutating_calls == []
     assert sorted(nodegroups(private_sandbox)) == ["extra", "general"]
 
-    pruned = run_playbook(private_sandbox, ONLY_EKS, extra_vars=prune)
+    pruned = run_playbook(private_sandbox, PLAYBOOK, extra_vars=prune)
     assert_ran(pruned)
     assert pruned.count("DeleteNodegroup") == 1 and len(pruned.mutating_calls) == 1
     assert nodegroups(private_sandbox) == ["general"]
@@ -204,7 +211,7 @@ def test_destroy_refuses_a_nodegroup_the_platform_did_not_make(private_sandbox, 
                              subnets=general["subnets"], tags=tags)
         wait_for(lambda: eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName=name)["nodegroup"]["status"],
                  lambda status: status == "ACTIVE")
-    run = run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, eks_state="absent"))
     assert run.rc != 0 and run.failed == 1
     assert "nodegroups that are neither listed in eks_nodegroups nor tagged eksforge:platform: eksforge-local: foreign" in \
         " ".join(run.output.split()), run.output[-3000:]
@@ -215,17 +222,17 @@ def test_destroy_refuses_a_nodegroup_the_platform_did_not_make(private_sandbox, 
 
 def test_destroy_leaves_nothing(private_sandbox, work):
     assert sorted(nodegroups(private_sandbox)) == ["extra", "general"]  # extra: owned, but not in eks_nodegroups
-    run = run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, eks_state="absent"))
     assert_ran(run)
     assert run.count("DeleteCluster") == 1 and run.count("DeleteNodegroup") == 2
     eks, iam = private_sandbox.boto3_client("eks"), private_sandbox.boto3_client("iam")
     assert eks.list_clusters()["clusters"] == []
     assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
     assert EBS_ROLE not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
-    assert not (work / "ca.crt").exists()
-    assert CLUSTER not in (work / "kubeconfig").read_text()
+    assert not (work.folder / "ca.crt").exists()
+    assert CLUSTER not in (work.folder / "kubeconfig").read_text()
 
-    again = run_playbook(private_sandbox, DESTROY_PLAYBOOK, extra_vars=extra(work))
+    again = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, eks_state="absent"))
     assert_ran(again)
     # Nothing of EKS is left to delete: no EKS call that mutates, no OIDC provider or IRSA role deletion.
     assert [c for c in again.mutating_calls if c["service"] == "eks"] == []
@@ -238,7 +245,7 @@ def test_destroy_after_the_cluster_was_deleted_removes_its_oidc_provider(private
     prerequisites = cluster_prerequisites(private_sandbox, "partial", "10.77")
     foreign = iam.create_open_id_connect_provider(Url="https://oidc.eks.us-east-1.amazonaws.com/id/NOTOURS",
                                                   ClientIDList=["sts.amazonaws.com"])["OpenIDConnectProviderArn"]
-    made = run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(
+    made = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(
         work, eks_subnet_ids=prerequisites["eks_subnet_ids"], eks_cluster_role_arn=prerequisites["eks_cluster_role_arn"],
         eks_nodegroups=[], eks_addons=[]))
     assert_ran(made)
@@ -249,7 +256,7 @@ def test_destroy_after_the_cluster_was_deleted_removes_its_oidc_provider(private
     eks.delete_cluster(name=CLUSTER)
     wait_for(lambda: eks.list_clusters()["clusters"], lambda names: CLUSTER not in names)
 
-    run = run_playbook(private_sandbox, ONLY_EKS, extra_vars=extra(work, eks_state="absent", eks_nodegroups=[], eks_addons=[]))
+    run = run_playbook(private_sandbox, PLAYBOOK, extra_vars=extra(work, eks_state="absent", eks_nodegroups=[], eks_addons=[]))
     assert_ran(run)
     assert run.count("DeleteOpenIDConnectProvider") == 1 and len(run.mutating_calls) == 1
     assert [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]] == [foreign]

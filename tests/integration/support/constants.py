@@ -11,8 +11,6 @@ LOCAL_PLATFORM = "eksforge-local"  # platform_name (and EKS cluster name) of inv
 SITE = "playbooks/site.yml"
 INFRA = "playbooks/infra.yml"
 DESTROY = "playbooks/destroy.yml"
-EKS_PLAYBOOK = "tests/integration/playbooks/eks.yml"  # vpc -> iam -> eks, saves eks_outputs/vpc_outputs
-EKS_DESTROY_PLAYBOOK = "tests/integration/playbooks/eks_destroy.yml"
 ONLY_EKS = "tests/integration/playbooks/eks_only.yml"
 # A role trust policy EKS can assume (cluster roles made directly with boto3).
 EKS_TRUST = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
