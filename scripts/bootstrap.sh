@@ -11,9 +11,19 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys; sys.exit(
   rm -rf "$venv"
   "$python" -m venv "$venv"
 fi
+# The tools' downloads (npm packages, checkov's own virtualenv) run beside pip: both wait on the registries more than
+# on the CPU. Their output is shown only if they fail; the full run after pip finds them done.
+downloads_log="$venv/tool-downloads.log"
+scripts/install-tools.sh "$venv" downloads > "$downloads_log" 2>&1 &
+downloads=$!
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
   -r requirements-dev.txt -c constraints.txt 2>&1 | grep -v "is ignored" || true
+if ! wait "$downloads"; then
+  cat "$downloads_log" >&2
+  echo "scripts/install-tools.sh $venv downloads failed (output above)" >&2
+  exit 1
+fi
 "$venv/bin/python" -c 'import ansible, boto3, moto, kubernetes, yaml' # fail here if pip failed above
 scripts/install-tools.sh "$venv"
 mkdir -p "$venv/collections/ansible_collections/eksforge"

