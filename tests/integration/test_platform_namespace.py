@@ -1,14 +1,14 @@
 """roles/platform_namespace against a sandbox EKS cluster (tests/integration/playbooks/platform_role.yml, the
 platform plays' connection contract): bad input refused before any call, --check writes nothing, create, a second
 run changes nothing, destroy and destroy again, and a namespace of that name made by someone else is neither taken
-over nor deleted. The whole platform layer on the built platform is in test_site_infra.py."""
+over nor deleted (nor the argocd and shop roles' namespaces). The whole platform layer on the built platform is in test_site_infra.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.integration.support.asserts import assert_ran
-from tests.integration.support.cluster import client, kubectl_json, make_cluster, run_role
+from tests.integration.support.asserts import assert_host_failed_with, assert_ran
+from tests.integration.support.cluster import client, kubectl_json, make_cluster, run_role, run_role_per_case
 from tests.integration.support.constants import LOCAL_PLATFORM
 from tests.integration.support.kubernetes import OWNER_LABEL, PLATFORM_NAMESPACE
 
@@ -70,3 +70,21 @@ def test_a_namespace_made_by_someone_else_is_neither_taken_over_nor_deleted(clus
         assert OWNER_LABEL not in labels(cluster)
     finally:
         client(cluster[2], "kubectl", "delete", "namespace", PLATFORM_NAMESPACE, "--ignore-not-found")
+
+
+def test_the_argocd_and_shop_roles_leave_a_namespace_made_by_someone_else_alone(cluster, tmp_path):
+    """The same refusal in the roles that own a namespace of their own, checked before they change anything."""
+    for namespace in ("argocd", "shop"):
+        made = client(cluster[2], "kubectl", "create", "namespace", namespace)
+        assert made.returncode == 0, made.stderr
+    try:
+        run = run_role_per_case(cluster, tmp_path, {"argocd": {"platform_role": "argocd"},
+                                                    "shop": {"platform_role": "shop"}})
+        for role in ("argocd", "shop"):
+            assert_host_failed_with(run, role, f"Namespace {role} exists without the label {OWNER_LABEL}={LOCAL_PLATFORM}")
+        assert run.k8s_writes == [] and run.mutating_calls == []
+        found = {item["metadata"]["name"]: item["metadata"].get("labels", {})
+                 for item in kubectl_json(cluster, "get", "namespaces")["items"]}
+        assert OWNER_LABEL not in found["argocd"] and OWNER_LABEL not in found["shop"]
+    finally:
+        client(cluster[2], "kubectl", "delete", "namespace", "argocd", "shop", "--ignore-not-found")
