@@ -46,9 +46,9 @@ def test_workflow_runs_infra_platform_apps_in_order_and_changes_nothing_the_seco
         assert job.recap["localhost"]["ok"] > 0 and job.failed == 0, (identifier, job.recap)
         assert job.changed == 0, (identifier, changed_tasks(re.sub(r"\x1b\[[0-9;]*m", "", job.output)), job.recap)
         assert job.mutating_calls == [], (identifier, job.mutating_calls)
-    # Nor in the cluster: the addons role compares before it writes. (kubernetes.core.k8s PATCHes an unchanged object
-    # and reports ok: the argocd and platform_namespace roles' objects.)
-    others = ("/api/v1/namespaces/argocd", "/apis/argoproj.io/", "/api/v1/namespaces/platform")
+    # Nor in the cluster: the roles compare before they write, but for the argocd role's repository Secret, AppProjects
+    # and root Application (kubernetes.core.k8s PATCHes an unchanged object and reports ok).
+    others = ("/api/v1/namespaces/argocd/secrets/gitops-repository", "/apis/argoproj.io/")
     writes = dict(jobs)["platform"].cluster_writes
     assert [write for write in writes if not write["path"].startswith(others)] == [], writes
     # Each layer ran its own playbook, with its preflight, as the template says.
