@@ -2,9 +2,9 @@
 
 moto builds an IAM backend at start-up and again for each partition on every reset, and each build parses its
 ~1,100 AWS managed policies from one large JSON text and encodes every policy document back to JSON (a reset with
-the first EC2 and IAM calls after it cost 2.3 CPU-s, 0.85 with this). The parsed values never change, so `install()` makes moto build each backend's
-policies from values parsed on first use. Each backend still gets policy objects of its own, made as moto's
-AWSManagedPolicy.from_data makes them, so attachment counts never carry over a reset.
+the first EC2 and IAM calls after it cost 2.3 CPU-s, 0.85 with this). The parsed values never change, so `install()`
+makes moto build each backend's policies from values parsed on first use. Each backend still gets policy objects of
+its own, made as moto's AWSManagedPolicy.from_data makes them, so attachment counts never carry over a reset.
 """
 
 from __future__ import annotations

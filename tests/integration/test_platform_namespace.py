@@ -1,7 +1,8 @@
 """roles/platform_namespace against a sandbox EKS cluster (tests/integration/playbooks/platform_role.yml, the
 platform plays' connection contract): bad input refused before any call, --check writes nothing, create, a second
 run changes nothing, destroy and destroy again, and a namespace of that name made by someone else is neither taken
-over nor deleted (nor the argocd and shop roles' namespaces). The whole platform layer on the built platform is in test_site_infra.py."""
+over nor deleted (nor the argocd and shop roles' namespaces). The whole platform layer on the built platform is in
+test_site_infra.py."""
 
 from __future__ import annotations
 
@@ -27,11 +28,11 @@ def run(cluster, check: bool = False, **variables):
     return run_role(cluster, {**BASE, **variables}, check=check)
 
 
-def labels(cluster) -> dict | None:
-    """The platform namespace's labels as kubectl sees them, None when it does not exist."""
+def labels(cluster, namespace: str = PLATFORM_NAMESPACE) -> dict | None:
+    """The namespace's labels as kubectl sees them, None when it does not exist."""
     found = {item["metadata"]["name"]: item["metadata"].get("labels", {})
              for item in kubectl_json(cluster, "get", "namespaces")["items"]}
-    return found.get(PLATFORM_NAMESPACE)
+    return found.get(namespace)
 
 
 def test_bad_label_is_refused_before_the_cluster_is_called(cluster):
@@ -81,10 +82,9 @@ def test_the_argocd_and_shop_roles_leave_a_namespace_made_by_someone_else_alone(
         run = run_role_per_case(cluster, tmp_path, {"argocd": {"platform_role": "argocd"},
                                                     "shop": {"platform_role": "shop"}})
         for role in ("argocd", "shop"):
-            assert_host_failed_with(run, role, f"Namespace {role} exists without the label {OWNER_LABEL}={LOCAL_PLATFORM}")
+            assert_host_failed_with(run, role,
+                                    f"Namespace {role} exists without the label {OWNER_LABEL}={LOCAL_PLATFORM}")
         assert run.k8s_writes == [] and run.mutating_calls == []
-        found = {item["metadata"]["name"]: item["metadata"].get("labels", {})
-                 for item in kubectl_json(cluster, "get", "namespaces")["items"]}
-        assert OWNER_LABEL not in found["argocd"] and OWNER_LABEL not in found["shop"]
+        assert OWNER_LABEL not in labels(cluster, "argocd") and OWNER_LABEL not in labels(cluster, "shop")
     finally:
         client(cluster[2], "kubectl", "delete", "namespace", "argocd", "shop", "--ignore-not-found")
